@@ -1,0 +1,416 @@
+"""The newsroom's content: sections, tags, experts, articles, quotes, corrections, shares.
+
+Fields listed in ``translation.py`` are translated by django-modeltranslation: Arabic is
+the original and the fallback, English is optional.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from articles.arabic import make_slug
+from articles.querysets import ArticleQuerySet, QuoteQuerySet
+from articles.sanitizing import sanitize_html
+from articles.sharing import validate_share_template
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+
+
+def upload_path(folder: str, filename: str) -> str:
+    """Return a generated storage name: the upload's own name never reaches the disk."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        suffix = ".jpg"
+    now = timezone.now()
+    return f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def lead_image_path(instance, filename):
+    return upload_path("articles", filename)
+
+
+def expert_photo_path(instance, filename):
+    return upload_path("experts", filename)
+
+
+def language_codes() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class TagKind(models.TextChoices):
+    TOPIC = "topic", _("topic")
+    PLACE = "place", _("place")
+    ORGANIZATION = "organization", _("organization")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    REVIEW = "review", _("in review")
+    PUBLISHED = "published", _("published")
+    ARCHIVED = "archived", _("archived")
+
+
+class Tag(models.Model):
+    Kind = TagKind
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TOPIC)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TagKind.values), name="tag_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class Expert(models.Model):
+    """A person quoted in the news: not a user account."""
+
+    name = models.CharField(_("name"), max_length=120)
+    honorific = models.CharField(
+        _("honorific"), max_length=60, blank=True, help_text=_("For example: Colonel, Dr.")
+    )
+    role = models.CharField(
+        _("role"),
+        max_length=120,
+        blank=True,
+        help_text=_("For example: strategic expert, journalist."),
+    )
+    affiliation = models.CharField(_("affiliation"), max_length=160, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to=expert_photo_path, blank=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    is_demo = models.BooleanField(_("demo content"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("expert")
+        verbose_name_plural = _("experts")
+
+    def __str__(self):
+        return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:expert", kwargs={"slug": self.slug})
+
+    def prepare_for_save(self):
+        """Derive what is stored from what was written; bulk inserts call this too."""
+        for code in language_codes():
+            setattr(self, f"bio_{code}", sanitize_html(getattr(self, f"bio_{code}", "")))
+        if not self.slug:
+            self.slug = make_slug(self.name_en or self.name_ar or "")
+
+    @property
+    def full_name(self):
+        """Return the name with its honorific, as the news names the person."""
+        return f"{self.honorific} {self.name}" if self.honorific else self.name
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+
+    title = models.CharField(_("headline"), max_length=250)
+    slug = models.CharField(
+        _("slug"),
+        max_length=120,
+        blank=True,
+        help_text=_("Left empty, it is made from the headline. Arabic letters are allowed."),
+    )
+    kicker = models.CharField(
+        _("kicker"), max_length=120, blank=True, help_text=_("A few words above the headline.")
+    )
+    summary = models.TextField(
+        _("standfirst"),
+        max_length=600,
+        blank=True,
+        help_text=_("One or two sentences under the headline."),
+    )
+    body = models.TextField(_("body"), blank=True)
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
+    authors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    is_exclusive = models.BooleanField(
+        _("exclusive"), default=False, help_text=_('Shown in the byline as "Exclusive".')
+    )
+    source = models.CharField(
+        _("source"), max_length=80, default="SY24", help_text=_("The outlet or agency credited.")
+    )
+    lead_image = models.ImageField(_("lead image"), upload_to=lead_image_path, blank=True)
+    lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
+    lead_image_credit = models.CharField(_("image credit"), max_length=120, blank=True)
+    lead_image_alt = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    related = models.ManyToManyField(
+        "self",
+        verbose_name=_("related articles"),
+        symmetrical=False,
+        blank=True,
+        help_text=_("Hand-picked; shown before the articles that share tags."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the article."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    edit_version = models.PositiveIntegerField(_("edit version"), default=1, editable=False)
+    import_key = models.CharField(
+        _("import key"), max_length=80, unique=True, null=True, blank=True, editable=False
+    )
+    is_demo = models.BooleanField(_("demo content"), default=False, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ArticleStatus.values), name="article_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ArticleStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section_pub"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
+        if self.pk is not None and not self._state.adding:
+            self.edit_version += 1
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        """Return the canonical path in the active language."""
+        slug = self.slug_in(get_language())
+        if slug:
+            return reverse("articles:detail", kwargs={"pk": self.pk, "slug": slug})
+        return reverse("articles:detail_short", kwargs={"pk": self.pk})
+
+    def prepare_for_save(self):
+        """Derive what is stored from what was written; bulk inserts call this too.
+
+        Bodies are sanitized through the one allow-list; a slug left empty is made from
+        the headline in its own language.
+        """
+        for code in language_codes():
+            setattr(self, f"body_{code}", sanitize_html(getattr(self, f"body_{code}", "")))
+            title = getattr(self, f"title_{code}", "") or ""
+            if title and not getattr(self, f"slug_{code}", ""):
+                setattr(self, f"slug_{code}", make_slug(title))
+
+    def slug_in(self, language: str) -> str:
+        """Return the slug for ``language``, the Arabic one where no other was written."""
+        return getattr(self, f"slug_{language}", "") or self.slug_ar or ""
+
+    def is_available_in(self, language: str) -> bool:
+        """Say whether the article exists in ``language`` (its title and body are written)."""
+        if language == settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+            return True
+        return bool(getattr(self, f"title_{language}", "")) and bool(
+            getattr(self, f"body_{language}", "")
+        )
+
+    @property
+    def byline(self) -> str:
+        """Return the credit line readers see: "خاص - SY24" for an exclusive."""
+        if self.is_exclusive:
+            return gettext("Exclusive - %(source)s") % {"source": self.source}
+        return self.source
+
+    @property
+    def languages(self) -> list[str]:
+        return [code for code in language_codes() if self.is_available_in(code)]
+
+    @property
+    def is_live(self) -> bool:
+        """Say whether readers can see it now (published and its time has come)."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class Quote(models.Model):
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="quotes"
+    )
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("expert"), on_delete=models.PROTECT, related_name="quotes"
+    )
+    text = models.TextField(_("quote"))
+    context = models.CharField(
+        _("context"),
+        max_length=200,
+        blank=True,
+        help_text=_('Where it was said, for example: "in a statement to SY24".'),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    highlighted = models.BooleanField(
+        _("highlighted"), default=False, help_text=_("Shown as a pull quote.")
+    )
+
+    objects = QuoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("quote")
+        verbose_name_plural = _("quotes")
+
+    def __str__(self):
+        return f"{self.expert}: {self.text[:60]}"
+
+
+class Correction(models.Model):
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    text = models.TextField(_("correction"))
+    published_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ShareNetwork(models.Model):
+    class Icon(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        TELEGRAM = "telegram", "Telegram"
+        X = "x", "X"
+        EMAIL = "email", _("e-mail")
+        LINK = "link", _("link")
+
+    name = models.CharField(_("name"), max_length=60)
+    slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    url_template = models.CharField(
+        _("URL template"),
+        max_length=500,
+        validators=[validate_share_template],
+        help_text=_(
+            "The network's share address with {url} (the article's address), {title} (its "
+            "headline) or {text} (both); each is percent-encoded."
+        ),
+    )
+    icon = models.CharField(_("icon"), max_length=20, choices=Icon, default=Icon.LINK)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("share network")
+        verbose_name_plural = _("share networks")
+
+    def __str__(self):
+        return self.name
+
+
+class DailyShareCount(models.Model):
+    """How many readers shared an article through a network on one day."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="share_counts"
+    )
+    network = models.ForeignKey(
+        ShareNetwork, verbose_name=_("share network"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("clicks"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("share count")
+        verbose_name_plural = _("share counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "network", "day"], name="share_count_one_row_per_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "article"], name="share_count_day")]
+
+    def __str__(self):
+        return f"{self.article_id} {self.network_id} {self.day}: {self.count}"

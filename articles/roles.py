@@ -1,0 +1,71 @@
+"""The newsroom's roles and the model permissions each one holds. The one place for them.
+
+A data migration creates the groups from this module; per-object rules (a journalist
+changes only their own drafts) are enforced in the admin on top of these permissions.
+"""
+
+JOURNALIST = "Journalist"
+EDITOR = "Editor"
+ADMINISTRATOR = "Administrator"
+ROLES = (JOURNALIST, EDITOR, ADMINISTRATOR)
+
+_ARTICLE_MODELS = ("section", "tag", "expert", "article", "quote", "correction", "sharenetwork")
+
+
+def _crud(app_label: str, models: tuple[str, ...], actions=("add", "change", "delete", "view")):
+    return {f"{app_label}.{action}_{model}" for model in models for action in actions}
+
+
+# Journalists write: their own articles with quotes, new experts and tags.
+JOURNALIST_PERMISSIONS = (
+    _crud("articles", _ARTICLE_MODELS, actions=("view",))
+    | {"articles.add_article", "articles.change_article"}
+    | {"articles.add_quote", "articles.change_quote", "articles.delete_quote"}
+    | {"articles.add_expert", "articles.add_tag"}
+    | {"articles.view_dailysharecount"}
+)
+# Editors run the publication: everything in the newsroom, publishing included.
+EDITOR_PERMISSIONS = _crud("articles", _ARTICLE_MODELS) | {
+    "articles.view_dailysharecount",
+    "articles.publish_article",
+}
+# Administrators are editors who also manage staff accounts and assign roles.
+ADMINISTRATOR_PERMISSIONS = EDITOR_PERMISSIONS | _crud("auth", ("user",)) | {"auth.view_group"}
+
+ROLE_PERMISSIONS = {
+    JOURNALIST: JOURNALIST_PERMISSIONS,
+    EDITOR: EDITOR_PERMISSIONS,
+    ADMINISTRATOR: ADMINISTRATOR_PERMISSIONS,
+}
+
+
+def sync_roles(apps) -> None:
+    """Create the role groups and give each exactly the permissions listed here.
+
+    Takes an app registry so that migrations can call it with their historical models.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after migrations finish; the groups need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, names in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        wanted = set()
+        for name in names:
+            app_label, codename = name.split(".")
+            wanted.add((app_label, codename))
+        permissions = [
+            permission
+            for permission in Permission.objects.select_related("content_type")
+            if (permission.content_type.app_label, permission.codename) in wanted
+        ]
+        missing = wanted - {(p.content_type.app_label, p.codename) for p in permissions}
+        if missing:
+            raise RuntimeError(f"Permissions missing for role {role}: {sorted(missing)}")
+        group.permissions.set(permissions)

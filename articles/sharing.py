@@ -1,0 +1,75 @@
+"""Share links: the network URL built from a stored template. Pure functions."""
+
+import re
+import string
+from urllib.parse import quote, urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Link previewers fetch the share URL to draw a card; they are not readers sharing.
+_PREVIEWERS = re.compile(
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|whatsapp|telegram"
+    r"|skypeuripreview|embedly|quora link|outbrain|pinterest|vkshare|w3c_validator|curl|wget"
+    r"|python-requests|httpclient|headless",
+    re.IGNORECASE,
+)
+
+PLACEHOLDERS = frozenset({"url", "title", "text"})
+ALLOWED_SCHEMES = frozenset({"https", "http", "mailto"})
+
+
+def share_text(*, title: str, url: str) -> str:
+    """Return the message a reader sends: the headline, then the link on its own line."""
+    return f"{title}\n{url}"
+
+
+def build_share_url(template: str, *, url: str, title: str) -> str:
+    """Return the network's URL for sharing ``url``, every value percent-encoded.
+
+    ``{url}`` is the canonical address of the page, ``{title}`` its headline and
+    ``{text}`` both together, for networks (WhatsApp, e-mail) that take one message.
+    """
+    values = {"url": url, "title": title, "text": share_text(title=title, url=url)}
+    return template.format_map({key: quote(value, safe="") for key, value in values.items()})
+
+
+def is_link_previewer(user_agent: str) -> bool:
+    """Say whether a request comes from a crawler or a link-preview fetcher, not a reader."""
+    return not user_agent or bool(_PREVIEWERS.search(user_agent))
+
+
+def template_placeholders(template: str) -> set[str]:
+    """Return the names of the ``{placeholders}`` in a template."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError:
+        return {"{"}
+
+
+def validate_share_template(template: str) -> None:
+    """Refuse a template that could send readers somewhere unexpected or fail to format."""
+    names = template_placeholders(template)
+    unknown = names - PLACEHOLDERS
+    if unknown:
+        raise ValidationError(
+            _("Unknown placeholder: %(names)s. Use {url}, {title} or {text}."),
+            code="unknown_placeholder",
+            params={"names": ", ".join(sorted(unknown))},
+        )
+    if not names & {"url", "text"}:
+        raise ValidationError(
+            _("The share template must contain {url} or {text}, or the link is never shared."),
+            code="no_url",
+        )
+    parts = urlsplit(template)
+    if parts.scheme not in ALLOWED_SCHEMES:
+        raise ValidationError(
+            _("A share template must start with https://, http:// or mailto:."),
+            code="scheme",
+        )
+    if parts.scheme != "mailto" and ("{" in parts.netloc or not parts.netloc):
+        raise ValidationError(
+            _("The network's address must be written out in the template, not a placeholder."),
+            code="host",
+        )

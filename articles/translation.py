@@ -1,0 +1,57 @@
+"""The fields translated by django-modeltranslation (Arabic first, English optional)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+
+
+@register(Section)
+class SectionTranslation(TranslationOptions):
+    fields = ("name", "description")
+    required_languages = ("ar",)
+
+
+@register(Tag)
+class TagTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("ar",)
+
+
+@register(Expert)
+class ExpertTranslation(TranslationOptions):
+    fields = ("name", "honorific", "role", "affiliation", "bio")
+    required_languages = {"ar": ("name",)}
+
+
+@register(Article)
+class ArticleTranslation(TranslationOptions):
+    fields = (
+        "title",
+        "slug",
+        "kicker",
+        "summary",
+        "body",
+        "source",
+        "lead_image_caption",
+        "lead_image_credit",
+        "lead_image_alt",
+    )
+    required_languages = {"ar": ("title", "body", "source")}
+
+
+@register(Quote)
+class QuoteTranslation(TranslationOptions):
+    fields = ("text", "context")
+    required_languages = {"ar": ("text",)}
+
+
+@register(Correction)
+class CorrectionTranslation(TranslationOptions):
+    fields = ("text",)
+    required_languages = {"ar": ("text",)}
+
+
+@register(ShareNetwork)
+class ShareNetworkTranslation(TranslationOptions):
+    fields = ("name",)
+    required_languages = ("ar",)

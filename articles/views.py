@@ -1,0 +1,228 @@
+"""Public pages. Every query here starts from ``published()``."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import translate_url
+from django.utils.translation import get_language, override
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import ListView
+
+from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
+from articles.querysets import translation_filled
+from articles.services import share_click_record
+from articles.sharing import build_share_url, is_link_previewer, validate_share_template
+
+RELATED_LIMIT = 4
+
+
+def absolute_url(request, path: str) -> str:
+    """Return the absolute address of ``path`` on the public site.
+
+    ``NEWSROOM_SITE_URL`` names the site as readers know it (behind a CDN the request's
+    host may be an internal one); without it the request's own host is used.
+    """
+    if settings.NEWSROOM_SITE_URL:
+        return settings.NEWSROOM_SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
+def language_links(request, paths: dict[str, str]) -> list[dict]:
+    """Return one entry per language the page exists in, for the switcher and hreflang."""
+    names = dict(settings.LANGUAGES)
+    current = get_language()
+    return [
+        {
+            "code": code,
+            "name": names[code],
+            "path": path,
+            "url": absolute_url(request, path),
+            "current": code == current,
+        }
+        for code, path in paths.items()
+    ]
+
+
+def all_language_paths(request) -> dict[str, str]:
+    """Return this page's path in every language, for pages that exist in all of them."""
+    return {
+        code: translate_url(request.get_full_path(), code) for code, _name in settings.LANGUAGES
+    }
+
+
+class LanguageLinksMixin:
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["language_links"] = language_links(self.request, all_language_paths(self.request))
+        context["canonical_url"] = absolute_url(self.request, self.request.path)
+        return context
+
+
+def published_articles():
+    return Article.objects.published().available_in(get_language()).for_listing().latest_first()
+
+
+class HomeView(LanguageLinksMixin, ListView):
+    template_name = "articles/home.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return published_articles()
+
+
+class SectionView(LanguageLinksMixin, ListView):
+    template_name = "articles/section.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        return published_articles().filter(section=self.section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
+
+
+class TagView(LanguageLinksMixin, ListView):
+    template_name = "articles/tag.html"
+    context_object_name = "articles"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return published_articles().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class ExpertView(LanguageLinksMixin, ListView):
+    """An expert and every published quote of theirs, newest first."""
+
+    template_name = "articles/expert.html"
+    context_object_name = "quotes"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.expert = get_object_or_404(Expert, slug=self.kwargs["slug"])
+        quotes = Quote.objects.published().filter(expert=self.expert)
+        language = get_language()
+        if language != settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+            quotes = quotes.filter(
+                translation_filled("title", language, prefix="article__")
+                & translation_filled("body", language, prefix="article__")
+            )
+        return quotes.select_related("article", "article__section").order_by(
+            "-article__published_at", "position"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(expert=self.expert, **kwargs)
+
+
+def related_articles(article: Article, language: str, limit: int = RELATED_LIMIT) -> list[Article]:
+    """Return hand-picked related articles first, then the newest sharing a tag.
+
+    Never the article itself, never one a reader may not see, only ones in ``language``.
+    Uses the prefetched hand-picked list and tags, so it costs one query at most.
+    """
+    picked = [item for item in article.picked_related if item.pk != article.pk][:limit]
+    tag_ids = [tag.pk for tag in article.tags.all()]
+    if len(picked) < limit and tag_ids:
+        tagged = Article.tags.through.objects.filter(tag_id__in=tag_ids).values("article_id")
+        picked += list(
+            Article.objects.published()
+            .available_in(language)
+            .for_listing()
+            .filter(pk__in=tagged)
+            .exclude(pk__in=[article.pk, *(item.pk for item in picked)])
+            .latest_first()[: limit - len(picked)]
+        )
+    return picked
+
+
+def article_detail(request, pk: int, slug: str | None = None):
+    """Show a published article; a stale or missing slug redirects to the canonical URL."""
+    language = get_language()
+    article = get_object_or_404(Article.objects.published().select_related("section"), pk=pk)
+    if not article.is_available_in(language):
+        # Never a half-translated page: the reader gets the original.
+        with override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return redirect(article.get_absolute_url())
+    if slug != (article.slug_in(language) or None):
+        query = request.META.get("QUERY_STRING", "")
+        target = article.get_absolute_url() + (f"?{query}" if query else "")
+        return HttpResponsePermanentRedirect(target)
+
+    prefetch_related_objects(
+        [article],
+        "tags",
+        "authors",
+        "corrections",
+        Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
+        Prefetch(
+            "related",
+            queryset=Article.objects.published()
+            .available_in(language)
+            .for_listing()
+            .latest_first(),
+            to_attr="picked_related",
+        ),
+    )
+    paths = {}
+    for code in article.languages:
+        with override(code):
+            paths[code] = article.get_absolute_url()
+    quotes = list(article.quotes.all())
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "quotes": quotes,
+            "pull_quotes": [quote for quote in quotes if quote.highlighted],
+            "corrections": list(article.corrections.all()),
+            "related_articles": related_articles(article, language),
+            "share_networks": ShareNetwork.objects.filter(is_active=True),
+            "language_links": language_links(request, paths),
+            "canonical_url": absolute_url(request, paths[language]),
+        },
+    )
+
+
+class ShareRedirect(HttpResponseRedirect):
+    """A redirect that may also open the reader's mail program."""
+
+    allowed_schemes = ["https", "http", "mailto"]
+
+
+@never_cache
+@require_safe
+def share(request, pk: int, network: str):
+    """Count a share, then send the reader to the network with the article's URL filled in.
+
+    The destination is always built from the network's stored template, never from the
+    request; HEAD requests and link previewers are not counted.
+    """
+    article = get_object_or_404(Article.objects.published(), pk=pk)
+    network = get_object_or_404(ShareNetwork, slug=network, is_active=True)
+    try:
+        validate_share_template(network.url_template)
+    except ValidationError:
+        raise Http404("This share network is misconfigured.") from None
+    language = get_language()
+    if not article.is_available_in(language):
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    with override(language):
+        url = absolute_url(request, article.get_absolute_url())
+        title = article.title
+    target = build_share_url(network.url_template, url=url, title=title)
+    if request.method == "GET" and not is_link_previewer(request.headers.get("User-Agent", "")):
+        share_click_record(article=article, network=network)
+    response = ShareRedirect(target)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response

@@ -1,0 +1,132 @@
+"""Read the deployment's configuration from environment variables.
+
+Pure functions over a mapping (``os.environ`` by default), so every choice the
+settings make can be tested without reloading Django.
+"""
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(name: str, default: bool, environ: Mapping[str, str] = os.environ) -> bool:
+    """Return the boolean an environment variable spells, refusing anything ambiguous."""
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name} must be 1 or 0 (true/false), not {raw!r}.")
+
+
+def env_int(name: str, default: int, environ: Mapping[str, str] = os.environ) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def env_list(name: str, default: list[str], environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Return a comma-separated variable as a list, blanks dropped."""
+    raw = environ.get(name)
+    if raw is None:
+        return list(default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def secret_key(*, debug: bool, var_dir: Path, environ: Mapping[str, str] = os.environ) -> str:
+    """Return the secret key; only a DEBUG laptop may fall back to a generated one.
+
+    The generated key lives in the git-ignored ``var/`` so sessions survive a
+    restart of the development server.
+    """
+    key = environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    if not debug:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set. Production settings (DJANGO_DEBUG off) refuse to "
+            "start without one; generate one with: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))'"
+        )
+    path = var_dir / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
+    """Return the default cache from ``REDIS_URL`` or ``CACHE_URL``.
+
+    ``redis://`` and ``rediss://`` use Django's Redis backend, ``locmem://`` (the
+    default) the per-process memory cache and ``dummy://`` no cache at all.
+    """
+    url = environ.get("REDIS_URL") or environ.get("CACHE_URL") or "locmem://"
+    scheme = urlsplit(url).scheme
+    if scheme in {"redis", "rediss"}:
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": environ.get("NEWSROOM_CACHE_PREFIX", "newsroom"),
+            "TIMEOUT": env_int("NEWSROOM_CACHE_TIMEOUT", 300, environ),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"Unsupported cache URL {url!r}: use redis://, rediss://, locmem:// or dummy://."
+    )
+
+
+def media_storage(environ: Mapping[str, str] = os.environ) -> dict:
+    """Return the ``default`` storage from ``NEWSROOM_MEDIA_STORAGE``.
+
+    ``local`` (the default) keeps uploads under ``MEDIA_ROOT``. ``s3`` stores them in an
+    S3-compatible bucket (AWS, MinIO, Ceph, R2...) through django-storages; a URL such as
+    ``s3://bucket?endpoint_url=https://minio.example:9000&region=eu-1`` may be given in
+    ``NEWSROOM_MEDIA_STORAGE_URL`` instead of the separate variables.
+    """
+    kind = environ.get("NEWSROOM_MEDIA_STORAGE", "local").strip().lower()
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"NEWSROOM_MEDIA_STORAGE must be local or s3, not {kind!r}.")
+    options = {
+        "bucket_name": environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+        "endpoint_url": environ.get("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("AWS_S3_REGION_NAME") or None,
+        "access_key": environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "custom_domain": environ.get("AWS_S3_CUSTOM_DOMAIN") or None,
+        "default_acl": None,
+        "querystring_auth": env_bool("AWS_QUERYSTRING_AUTH", False, environ),
+        "file_overwrite": False,
+    }
+    url = environ.get("NEWSROOM_MEDIA_STORAGE_URL")
+    if url:
+        parts = urlsplit(url)
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        options["bucket_name"] = parts.netloc
+        options["endpoint_url"] = query.get("endpoint_url", options["endpoint_url"])
+        options["region_name"] = query.get("region", options["region_name"])
+    if not options["bucket_name"]:
+        raise ImproperlyConfigured(
+            "NEWSROOM_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME or NEWSROOM_MEDIA_STORAGE_URL."
+        )
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
