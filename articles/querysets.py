@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 from django.utils import timezone
 
 
@@ -38,6 +38,32 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Return what a list of articles shows, in one query: the section comes along."""
         return self.select_related("section")
+
+    def related_to(self, article):
+        """Return the articles related to ``article``: hand-picked first, then by shared tags.
+
+        One query whatever the number of tags or picks: both sets are subqueries, the
+        hand-picked ones sort first, each group newest first. Never ``article`` itself;
+        chain after ``published()`` so that nothing unpublished is offered.
+        """
+        model = self.model
+        picked = model.related.through.objects.filter(from_article_id=article.pk).values(
+            "to_article_id"
+        )
+        article_tags = model.tags.through.objects.filter(article_id=article.pk).values("tag_id")
+        tagged = model.tags.through.objects.filter(tag_id__in=article_tags).values("article_id")
+        return (
+            self.filter(Q(pk__in=picked) | Q(pk__in=tagged))
+            .exclude(pk=article.pk)
+            .annotate(
+                is_picked=Case(
+                    When(pk__in=picked, then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+            .order_by("-is_picked", "-published_at", "-pk")
+        )
 
 
 class QuoteQuerySet(models.QuerySet):

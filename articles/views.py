@@ -124,27 +124,6 @@ class ExpertView(LanguageLinksMixin, ListView):
         return super().get_context_data(expert=self.expert, **kwargs)
 
 
-def related_articles(article: Article, language: str, limit: int = RELATED_LIMIT) -> list[Article]:
-    """Return hand-picked related articles first, then the newest sharing a tag.
-
-    Never the article itself, never one a reader may not see, only ones in ``language``.
-    Uses the prefetched hand-picked list and tags, so it costs one query at most.
-    """
-    picked = [item for item in article.picked_related if item.pk != article.pk][:limit]
-    tag_ids = [tag.pk for tag in article.tags.all()]
-    if len(picked) < limit and tag_ids:
-        tagged = Article.tags.through.objects.filter(tag_id__in=tag_ids).values("article_id")
-        picked += list(
-            Article.objects.published()
-            .available_in(language)
-            .for_listing()
-            .filter(pk__in=tagged)
-            .exclude(pk__in=[article.pk, *(item.pk for item in picked)])
-            .latest_first()[: limit - len(picked)]
-        )
-    return picked
-
-
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""
     language = get_language()
@@ -164,15 +143,8 @@ def article_detail(request, pk: int, slug: str | None = None):
         "authors",
         "corrections",
         Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
-        Prefetch(
-            "related",
-            queryset=Article.objects.published()
-            .available_in(language)
-            .for_listing()
-            .latest_first(),
-            to_attr="picked_related",
-        ),
     )
+    related = Article.objects.published().available_in(language).for_listing().related_to(article)
     paths = {}
     for code in article.languages:
         with override(code):
@@ -186,7 +158,7 @@ def article_detail(request, pk: int, slug: str | None = None):
             "quotes": quotes,
             "pull_quotes": [quote for quote in quotes if quote.highlighted],
             "corrections": list(article.corrections.all()),
-            "related_articles": related_articles(article, language),
+            "related_articles": related[:RELATED_LIMIT],
             "share_networks": ShareNetwork.objects.filter(is_active=True),
             "language_links": language_links(request, paths),
             "canonical_url": absolute_url(request, paths[language]),

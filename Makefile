@@ -1,0 +1,64 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# How many demo articles `make run` keeps beside the seed report (for related articles).
+DEMO ?= 12
+# The test suite runs with production settings (DEBUG off) over plain HTTP.
+TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-key-for-the-test-suite-only NEWSROOM_HTTPS=0
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+
+.PHONY: run test test-postgres test-fast lint messages system-deps clean
+
+$(VENV)/.run-installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## run: install, migrate, seed the report, create demo accounts, serve on 127.0.0.1:8000
+run: $(VENV)/.run-installed
+	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(PY) manage.py seed_newsroom --demo-at-least $(DEMO)
+	DJANGO_DEBUG=1 $(PY) manage.py create_demo_accounts
+	@echo
+	@echo "  Reader site:  http://$(HOST):$(PORT)/   (English: http://$(HOST):$(PORT)/en/)"
+	@echo "  Admin:        http://$(HOST):$(PORT)/admin/"
+	@echo
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## test: the whole suite on SQLite, browser tests included
+test: $(VENV)/.dev-installed system-deps
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(PY) -m pytest
+
+## test-postgres: the suite (browser tests aside) on the PostgreSQL server in POSTGRES_URL
+test-postgres: $(VENV)/.dev-installed
+	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -m "not browser" --create-db
+
+## test-fast: the suite without the browser
+test-fast: $(VENV)/.dev-installed
+	$(TEST_ENV) $(PY) -m pytest -m "not browser"
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## messages: refresh locale/*.po from the code and compile them (needs GNU gettext)
+messages: $(VENV)/.run-installed
+	DJANGO_DEBUG=1 $(PY) manage.py makemessages --locale ar --locale en --no-obsolete --add-location file
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --locale ar --locale en --ignore ".venv"
+
+## system-deps: GNU gettext and Debian's Chromium, for the translation and browser tests
+system-deps:
+	bin/ensure-system-deps
+
+clean:
+	rm -rf $(VENV) var staticfiles test-artifacts
