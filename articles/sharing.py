@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Link previewers fetch the share URL to draw a card; they are not readers sharing.
 _PREVIEWERS = re.compile(
-    r"bot|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|whatsapp|telegram"
+    r"bot|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|whatsapp/|telegrambot"
     r"|skypeuripreview|embedly|quora link|outbrain|pinterest|vkshare|w3c_validator|curl|wget"
     r"|python-requests|httpclient|headless",
     re.IGNORECASE,
@@ -40,11 +40,23 @@ def is_link_previewer(user_agent: str) -> bool:
 
 
 def template_placeholders(template: str) -> set[str]:
-    """Return the names of the ``{placeholders}`` in a template."""
+    """Return the names of the ``{placeholders}`` in a template.
+
+    A placeholder with a format spec or a conversion (``{url:d}``, ``{url!r}``) comes back
+    as written, and a malformed brace as ``{``, so validation refuses them as unknown.
+    """
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+        fields = list(string.Formatter().parse(template))
     except ValueError:
         return {"{"}
+    names = set()
+    for _literal, name, spec, conversion in fields:
+        if name is None:
+            continue
+        if spec or conversion:
+            name = f"{name}!{conversion}:{spec}"
+        names.add(name)
+    return names
 
 
 def validate_share_template(template: str) -> None:

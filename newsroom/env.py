@@ -64,8 +64,10 @@ def secret_key(*, debug: bool, var_dir: Path, environ: Mapping[str, str] = os.en
         )
     path = var_dir / "dev-secret-key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        # Created readable by its owner only, never briefly world-readable.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 

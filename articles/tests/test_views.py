@@ -420,3 +420,15 @@ def test_demo_articles_are_visibly_marked(client):
     content = get_article(client, article).content.decode()
 
     assert "محتوى تجريبي" in content
+
+
+def test_not_found_page_is_translated_and_leads_home(client):
+    arabic = client.get("/articles/999999/")
+    english = client.get("/en/articles/999999/")
+
+    assert arabic.status_code == english.status_code == 404
+    assert elements(arabic).find("html", lang="ar", dir="rtl")
+    assert "الصفحة غير موجودة" in arabic.content.decode()
+    assert elements(english).find("html", lang="en", dir="ltr")
+    assert "Page not found" in english.content.decode()
+    assert elements(english).find("a", href="/en/")

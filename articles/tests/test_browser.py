@@ -1,0 +1,129 @@
+"""What only a browser shows: the RTL page a reader reads, and a tap on a share link.
+
+Playwright drives Debian's Chromium (/usr/bin/chromium); no browser is downloaded.
+"""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.utils import translation
+
+from articles.models import DailyShareCount
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+READER_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0 Mobile Safari/537.36"
+)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's Chromium is not installed (make test installs it)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # The live server runs in a thread of this process; Playwright's sync API keeps an
+    # event loop running, which Django would otherwise mistake for async code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=PHONE, user_agent=READER_AGENT, locale="ar")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def article_url(live_server, article, language="ar"):
+    with translation.override(language):
+        return live_server.url + article.get_absolute_url()
+
+
+def test_reader_sees_the_report_right_to_left_on_a_phone(live_server, seed_report, page):
+    requested_hosts = set()
+    page.on("request", lambda request: requested_hosts.add(urlsplit(request.url).netloc))
+
+    page.goto(article_url(live_server, seed_report))
+
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    headline = page.locator("h1")
+    assert headline.inner_text() == seed_report.title_ar
+    assert headline.evaluate("element => getComputedStyle(element).direction") == "rtl"
+    # Right to left: the headline's last (short) line hugs the right edge, not the left.
+    last_line = headline.evaluate(
+        """element => {
+            const range = document.createRange();
+            range.selectNodeContents(element);
+            const lines = range.getClientRects();
+            const last = lines[lines.length - 1];
+            return {left: last.left, right: last.right};
+        }"""
+    )
+    assert PHONE["width"] - last_line["right"] < 20 < last_line["left"]
+    assert page.locator(".byline__credit").inner_text() == "خاص - SY24"
+    assert page.locator(".quote__role").all_inner_texts() == ["الخبير الاستراتيجي", "الصحفي"]
+    assert requested_hosts == {urlsplit(live_server.url).netloc}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "article-ar-390x844.png", full_page=True)
+
+
+def test_language_switch_leads_to_the_english_report_left_to_right(live_server, seed_report, page):
+    page.goto(article_url(live_server, seed_report))
+
+    page.get_by_role("link", name="English").click()
+
+    page.wait_for_url(article_url(live_server, seed_report, "en"))
+    assert page.evaluate("document.documentElement.dir") == "ltr"
+    assert page.locator("h1").inner_text() == seed_report.title_en
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "article-en-390x844.png", full_page=True)
+
+
+def test_tapping_whatsapp_counts_the_share_and_opens_whatsapp_with_the_link(
+    live_server, seed_report, page
+):
+    opened = []
+
+    def whatsapp(route):
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<p>WhatsApp</p>")
+
+    page.route("https://wa.me/**", whatsapp)
+    page.goto(article_url(live_server, seed_report))
+
+    page.get_by_role("link", name="WhatsApp").click()
+    page.wait_for_url("https://wa.me/**")
+
+    assert len(opened) == 1
+    text = parse_qs(urlsplit(opened[0]).query)["text"][0]
+    assert text == f"{seed_report.title_ar}\n{page_url_of(live_server, seed_report)}"
+    assert DailyShareCount.objects.get(article=seed_report, network__slug="whatsapp").count == 1
+
+
+def page_url_of(live_server, article):
+    """Return the canonical URL as the page gives it (percent-encoded Arabic slug)."""
+    from django.utils.encoding import iri_to_uri
+
+    return iri_to_uri(article_url(live_server, article))
