@@ -432,3 +432,18 @@ def test_not_found_page_is_translated_and_leads_home(client):
     assert elements(english).find("html", lang="en", dir="ltr")
     assert "Page not found" in english.content.decode()
     assert elements(english).find("a", href="/en/")
+
+
+def test_server_error_page_is_translated_and_shows_no_details(rf):
+    from django.views.defaults import server_error
+
+    with translation.override("ar"):
+        arabic = server_error(rf.get("/"))
+    with translation.override("en"):
+        english = server_error(rf.get("/en/"))
+
+    assert arabic.status_code == english.status_code == 500
+    assert '<html lang="ar" dir="rtl">' in arabic.content.decode()
+    assert "حدث خطأ ما" in arabic.content.decode()
+    assert '<html lang="en" dir="ltr">' in english.content.decode()
+    assert "Traceback" not in english.content.decode()

@@ -61,8 +61,10 @@ class Command(BaseCommand):
             pool = json.loads((SEEDS_DIR / "demo.json").read_text(encoding="utf-8"))
             with transaction.atomic():
                 created = DemoGenerator(pool).create(demo)
-            self.stdout.write(f"Added {created} demo articles.")
-        self.stdout.write(
+            if options["verbosity"]:
+                self.stdout.write(f"Added {created} demo articles.")
+        if options["verbosity"]:
+            self.stdout.write(
             f"Seeded: {Article.objects.count()} articles, {Expert.objects.count()} experts, "
             f"{Quote.objects.count()} quotes, {Tag.objects.count()} tags."
         )
