@@ -65,9 +65,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Added {created} demo articles.")
         if options["verbosity"]:
             self.stdout.write(
-            f"Seeded: {Article.objects.count()} articles, {Expert.objects.count()} experts, "
-            f"{Quote.objects.count()} quotes, {Tag.objects.count()} tags."
-        )
+                f"Seeded: {Article.objects.count()} articles, {Expert.objects.count()} experts, "
+                f"{Quote.objects.count()} quotes, {Tag.objects.count()} tags."
+            )
 
     def load(self, data: dict) -> None:
         sections = {
