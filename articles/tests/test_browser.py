@@ -127,3 +127,35 @@ def page_url_of(live_server, article):
     from django.utils.encoding import iri_to_uri
 
     return iri_to_uri(article_url(live_server, article))
+
+
+def test_editor_sees_language_tabs_in_the_admin_with_no_outside_request(
+    live_server, seed_report, page
+):
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from articles import roles
+
+    editor = get_user_model().objects.create_user(
+        username="editor", password="a-long-test-password", is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name=roles.EDITOR))
+    errors, hosts = [], set()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a-long-test-password")
+    page.click("input[type=submit]")
+    page.goto(live_server.url + f"/admin/articles/article/{seed_report.pk}/change/")
+
+    # jQuery UI (vendored) turns each translated field into tabs: Arabic first.
+    tabs = page.locator(".ui-tabs-nav").first.locator("li")
+    assert tabs.count() == 2
+    assert tabs.first.inner_text().strip().lower().startswith("ar")
+    english_title = page.locator("#id_title_en")
+    assert english_title.get_attribute("dir") == "ltr"
+    assert errors == []
+    assert hosts == {urlsplit(live_server.url).netloc}
