@@ -4,6 +4,7 @@ Fields listed in ``translation.py`` are translated by django-modeltranslation: A
 the original and the fallback, English is optional.
 """
 
+import hashlib
 import uuid
 from pathlib import PurePath
 
@@ -15,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles.arabic import make_slug
+from articles.arabic import make_slug, normalize_for_search
 from articles.querysets import ArticleQuerySet, QuoteQuerySet
-from articles.sanitizing import sanitize_html
+from articles.sanitizing import html_to_text, sanitize_html
 from articles.sharing import validate_share_template
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
@@ -112,7 +113,15 @@ class Expert(models.Model):
     )
     affiliation = models.CharField(_("affiliation"), max_length=160, blank=True)
     bio = models.TextField(_("biography"), blank=True)
-    photo = models.ImageField(_("photo"), upload_to=expert_photo_path, blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=expert_photo_path,
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
     is_demo = models.BooleanField(_("demo content"), default=False, editable=False)
 
@@ -142,6 +151,24 @@ class Expert(models.Model):
     def full_name(self):
         """Return the name with its honorific, as the news names the person."""
         return f"{self.honorific} {self.name}" if self.honorific else self.name
+
+
+class TranslationState(models.TextChoices):
+    MISSING = "missing", _("English missing")
+    COMPLETE = "complete", _("English complete")
+    OUTDATED = "outdated", _("English outdated")
+
+
+# The fields whose text makes up an article in one language: a change to any of them in
+# Arabic after the English was last edited makes the English translation outdated.
+TRANSLATED_TEXT_FIELDS = (
+    "title",
+    "kicker",
+    "summary",
+    "body",
+    "lead_image_caption",
+    "lead_image_alt",
+)
 
 
 class Article(models.Model):
@@ -177,7 +204,15 @@ class Article(models.Model):
     source = models.CharField(
         _("source"), max_length=80, default="SY24", help_text=_("The outlet or agency credited.")
     )
-    lead_image = models.ImageField(_("lead image"), upload_to=lead_image_path, blank=True)
+    lead_image = models.ImageField(
+        _("lead image"),
+        upload_to=lead_image_path,
+        blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     lead_image_caption = models.CharField(_("caption"), max_length=300, blank=True)
     lead_image_credit = models.CharField(_("image credit"), max_length=120, blank=True)
     lead_image_alt = models.CharField(
@@ -225,6 +260,14 @@ class Article(models.Model):
         _("import key"), max_length=80, unique=True, null=True, blank=True, editable=False
     )
     is_demo = models.BooleanField(_("demo content"), default=False, editable=False)
+    # Derived on save: when each language's text last changed (for the translation
+    # state), and each language's text folded for search.
+    content_hash_ar = models.CharField(max_length=64, blank=True, editable=False)
+    content_hash_en = models.CharField(max_length=64, blank=True, editable=False)
+    content_changed_ar = models.DateTimeField(null=True, blank=True, editable=False)
+    content_changed_en = models.DateTimeField(null=True, blank=True, editable=False)
+    search_ar = models.TextField(blank=True, editable=False)
+    search_en = models.TextField(blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -270,11 +313,20 @@ class Article(models.Model):
         Bodies are sanitized through the one allow-list; a slug left empty is made from
         the headline in its own language.
         """
+        now = timezone.now()
         for code in language_codes():
             setattr(self, f"body_{code}", sanitize_html(getattr(self, f"body_{code}", "")))
             title = getattr(self, f"title_{code}", "") or ""
             if title and not getattr(self, f"slug_{code}", ""):
                 setattr(self, f"slug_{code}", make_slug(title))
+            texts = [getattr(self, f"{field}_{code}", "") or "" for field in TRANSLATED_TEXT_FIELDS]
+            digest = hashlib.sha256("\x1f".join(texts).encode()).hexdigest()
+            if digest != getattr(self, f"content_hash_{code}"):
+                setattr(self, f"content_hash_{code}", digest)
+                setattr(self, f"content_changed_{code}", now)
+            body = TRANSLATED_TEXT_FIELDS.index("body")
+            texts[body] = html_to_text(texts[body])
+            setattr(self, f"search_{code}", normalize_for_search(" ".join(texts)))
 
     def slug_in(self, language: str) -> str:
         """Return the slug for ``language``, the Arabic one where no other was written."""
@@ -300,6 +352,22 @@ class Article(models.Model):
         return [code for code in language_codes() if self.is_available_in(code)]
 
     @property
+    def translation_state(self) -> str:
+        """Say whether the English translation is missing, complete or outdated.
+
+        Outdated: the Arabic text changed after the English was last edited.
+        """
+        if not self.is_available_in("en"):
+            return TranslationState.MISSING
+        if (
+            self.content_changed_ar
+            and self.content_changed_en
+            and self.content_changed_ar > self.content_changed_en
+        ):
+            return TranslationState.OUTDATED
+        return TranslationState.COMPLETE
+
+    @property
     def is_live(self) -> bool:
         """Say whether readers can see it now (published and its time has come)."""
         return (
@@ -307,6 +375,53 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+class ArticleActivity(models.Model):
+    """One entry in an article's log: who did what, and when."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("created")
+        EDITED = "edited", _("edited")
+        SUBMITTED = "submitted", _("submitted for review")
+        RETURNED = "returned", _("returned to draft")
+        PUBLISHED = "published", _("published")
+        SCHEDULED = "scheduled", _("scheduled")
+        UNPUBLISHED = "unpublished", _("unpublished")
+        ARCHIVED = "archived", _("archived")
+        RESTORED = "restored", _("revision restored")
+        DELETED = "deleted", _("deleted")
+        RECOVERED = "recovered", _("recovered")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="activity",
+    )
+    # Kept so the log still reads well after the article is deleted.
+    article_title = models.CharField(_("headline"), max_length=250)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action)
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    details = models.CharField(_("details"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        get_latest_by = "at"
+        verbose_name = _("activity")
+        verbose_name_plural = _("activity log")
+        indexes = [models.Index(fields=["article", "-at"], name="activity_article_at")]
+
+    def __str__(self):
+        return f"{self.get_action_display()}: {self.article_title}"
 
 
 class Quote(models.Model):
