@@ -12,6 +12,31 @@ def _arabic_by_default():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path):
+    """Keep files stored by any test (uploads, renditions, share images) out of the repo."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_type_cache():
+    """Forget cached content types: a test in transaction mode recreates them with new ids."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
+@pytest.fixture
+def roles_exist(django_db_setup, django_db_blocker):
+    """Recreate the role groups: tests in transaction mode empty every table after them."""
+    from django.apps import apps
+
+    from articles.roles import sync_roles
+
+    with django_db_blocker.unblock():
+        sync_roles(apps)
+
+
 @pytest.fixture
 def seeded(db):
     """Load the seed report (and nothing else) into the test database."""

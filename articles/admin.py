@@ -1,16 +1,47 @@
-"""Staff screens: every model, Arabic first, each translated input in its own direction."""
+"""Staff screens: Arabic first, each translated input in its own direction, roles enforced.
 
-from django.contrib import admin
-from django.utils.translation import get_language_info
+Per-object rules come from ``articles.permissions`` and every change of status goes
+through ``articles.services``; the admin only offers what those allow, and refuses a
+crafted request the same way.
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.fields import ProseEditorFormField
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
+from articles import images, permissions, roles, services
+from articles.arabic import normalize_for_search
 from articles.models import (
     Article,
+    ArticleActivity,
     Correction,
     DailyShareCount,
     Expert,
@@ -18,15 +49,34 @@ from articles.models import (
     Section,
     ShareNetwork,
     Tag,
+    TranslationState,
 )
+from articles.preview import preview_token
+from articles.sanitizing import sanitize_html
+from articles.versioning import compare_article_states
 
-admin.site.site_header = _("SY24 newsroom")
-admin.site.site_title = _("SY24 newsroom")
-admin.site.index_title = _("Newsroom administration")
+Status = Article.Status
+
+# What the rich-text editor offers: exactly what the sanitizer keeps.
+PROSE_EDITOR_CONFIG = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "History": True,
+    }
+}
+RICH_TEXT_FIELDS = {"body", "bio"}
 
 
 class TextDirectionMixin:
-    """Give every translated input its own language and direction.
+    """Give every translated input its own language and direction, and rich text an editor.
 
     In the Arabic admin, English inputs would otherwise inherit right-to-left and show
     an English sentence's full stop on the left; the reverse holds in the English admin.
@@ -34,8 +84,22 @@ class TextDirectionMixin:
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return field
+        original = getattr(db_field, "translated_field", db_field)
+        if original.name in RICH_TEXT_FIELDS:
+            attrs = dict(field.widget.attrs)
+            field = ProseEditorFormField(
+                config=PROSE_EDITOR_CONFIG,
+                sanitize=sanitize_html,
+                widget=AdminTextareaWidget,
+                required=field.required,
+                label=field.label,
+                help_text=field.help_text,
+            )
+            field.widget.attrs.update(attrs)
         language = getattr(db_field, "language", None)
-        if field is not None and language:
+        if language:
             field.widget.attrs["lang"] = language
             field.widget.attrs["dir"] = "rtl" if get_language_info(language)["bidi"] else "ltr"
         return field
@@ -45,8 +109,12 @@ class TranslatedAdmin(TextDirectionMixin, TabbedTranslationAdmin):
     pass
 
 
+class VersionedTranslatedAdmin(VersionAdmin, TranslatedAdmin):
+    """Translated, with revisions: history, restore, and recovery of deleted rows."""
+
+
 @admin.register(Section)
-class SectionAdmin(TranslatedAdmin):
+class SectionAdmin(VersionedTranslatedAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_ar", "name_en", "slug"]
@@ -54,7 +122,7 @@ class SectionAdmin(TranslatedAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(TranslatedAdmin):
+class TagAdmin(VersionedTranslatedAdmin):
     list_display = ["name", "kind", "slug"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "slug"]
@@ -62,7 +130,7 @@ class TagAdmin(TranslatedAdmin):
 
 
 @admin.register(Expert)
-class ExpertAdmin(TranslatedAdmin):
+class ExpertAdmin(VersionedTranslatedAdmin):
     list_display = ["name", "honorific", "role", "affiliation", "slug"]
     search_fields = ["name_ar", "name_en", "role_ar", "role_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -70,50 +138,281 @@ class ExpertAdmin(TranslatedAdmin):
         (None, {"fields": ["name", "honorific", "role", "affiliation", "slug"]}),
         (_("Biography and photo"), {"fields": ["bio", "photo"]}),
     ]
+    formfield_overrides = {
+        models.ImageField: {
+            "form_class": images.ImageUploadField,
+            "widget": images.ImagePreviewWidget,
+        }
+    }
 
 
-class QuoteInline(TextDirectionMixin, TranslationStackedInline):
+class ArticleChildInline:
+    """Quotes and corrections follow the article: editable only where the article is."""
+
+    def has_add_permission(self, request, obj):
+        return super().has_add_permission(request, obj) and (
+            obj is None or permissions.can_edit(request.user, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (
+            obj is None or permissions.can_edit(request.user, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or permissions.can_edit(request.user, obj)
+        )
+
+
+class QuoteInline(ArticleChildInline, TextDirectionMixin, TranslationStackedInline):
     model = Quote
     extra = 0
     autocomplete_fields = ["expert"]
     fields = ["expert", "text", "context", "position", "highlighted"]
 
 
-class CorrectionInline(TextDirectionMixin, TranslationTabularInline):
+class CorrectionInline(ArticleChildInline, TextDirectionMixin, TranslationTabularInline):
     model = Correction
     extra = 0
     fields = ["text", "published_at"]
 
 
+class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
+    """The article form, which refuses to overwrite a save made after it was opened."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    scheduled_for = forms.SplitDateTimeField(
+        label=_("Schedule for"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_("Set a time, then press “Schedule”. Damascus time."),
+    )
+    # Set by ArticleAdmin.get_form for the request at hand.
+    workflow_action = ""
+    conflict = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.edit_version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            self._check_not_overwriting()
+        if self.workflow_action == "_schedule":
+            when = cleaned.get("scheduled_for")
+            if not when:
+                self.add_error("scheduled_for", _("Choose the time to publish at."))
+            elif when <= timezone.now():
+                self.add_error("scheduled_for", _("Choose a publication time in the future."))
+        return cleaned
+
+    def _check_not_overwriting(self):
+        opened = self.cleaned_data.get("opened_version")
+        # Locked until the admin's transaction ends, so two saves cannot both pass.
+        current = (
+            Article.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values("edit_version", "updated_at", "updated_by__username")
+            .first()
+        )
+        if current is None or opened == current["edit_version"]:
+            return
+        self.conflict = {
+            "opened_version": opened,
+            "current_version": current["edit_version"],
+            "by": current["updated_by__username"] or "",
+            "at": current["updated_at"],
+        }
+        # The next save, made knowingly after reading the changes, may go through.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("opened_version")] = current["edit_version"]
+        raise ValidationError(
+            _(
+                "%(user)s saved this article at %(time)s, after you opened it. Your text is "
+                "kept below: compare it with their changes (shown above), then save again."
+            ),
+            code="conflict",
+            params={
+                "user": self.conflict["by"] or _("someone"),
+                "time": localize(localtime(current["updated_at"])),
+            },
+        )
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.DRAFT, _("draft")),
+            (Status.REVIEW, _("in review")),
+            ("scheduled", _("scheduled")),
+            (Status.PUBLISHED, _("published")),
+            (Status.ARCHIVED, _("archived")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "scheduled":
+            return queryset.filter(status=Status.PUBLISHED, published_at__gt=now)
+        if self.value() == Status.PUBLISHED:
+            return queryset.filter(status=Status.PUBLISHED, published_at__lte=now)
+        if self.value():
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class TranslationStateFilter(admin.SimpleListFilter):
+    title = _("translation")
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return TranslationState.choices
+
+    def queryset(self, request, queryset):
+        english = Article.objects.available_in("en").values("pk")
+        outdated = Q(content_changed_ar__gt=F("content_changed_en"))
+        if self.value() == TranslationState.MISSING:
+            return queryset.exclude(pk__in=english)
+        if self.value() == TranslationState.OUTDATED:
+            return queryset.filter(outdated, pk__in=english)
+        if self.value() == TranslationState.COMPLETE:
+            return queryset.filter(pk__in=english).exclude(outdated)
+        return queryset
+
+
+class StaffAuthorFilter(admin.RelatedOnlyFieldListFilter):
+    """Authors who wrote something, not every account."""
+
+
+WORKFLOW_BUTTONS = {
+    "_submit_review": _("Submit for review"),
+    "_return_draft": _("Return to draft"),
+    "_publish": _("Publish now"),
+    "_schedule": _("Schedule"),
+    "_unpublish": _("Unpublish"),
+    "_archive": _("Archive"),
+}
+
+
 @admin.register(Article)
-class ArticleAdmin(TranslatedAdmin):
-    list_display = ["title", "status", "section", "published_at", "is_exclusive", "updated_at"]
-    list_filter = ["status", "section", "is_exclusive", "is_demo"]
+class ArticleAdmin(VersionAdmin, TranslatedAdmin):
+    form = ArticleAdminForm
+    change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
+    list_display = [
+        "title",
+        "status_label",
+        "section",
+        "authors_list",
+        "published_at",
+        "translation_label",
+        "share_clicks",
+    ]
+    list_filter = [
+        StatusFilter,
+        "section",
+        ("authors", StaffAuthorFilter),
+        TranslationStateFilter,
+        "published_at",
+        "is_demo",
+    ]
     list_select_related = ["section"]
-    search_fields = ["title_ar", "title_en", "summary_ar", "summary_en"]
+    list_per_page = 50
+    search_fields = ["search_ar", "search_en"]
+    search_help_text = _("Finds Arabic words however they are spelled (أ/ا, ة/ه, ى/ي).")
     date_hierarchy = "published_at"
     autocomplete_fields = ["tags", "related", "authors"]
     inlines = [QuoteInline, CorrectionInline]
-    readonly_fields = ["created_at", "updated_at", "created_by", "updated_by", "edit_version"]
-    fieldsets = [
-        (_("Text"), {"fields": ["kicker", "title", "slug", "summary", "body"]}),
-        (
-            _("Media"),
-            {"fields": ["lead_image", "lead_image_caption", "lead_image_credit", "lead_image_alt"]},
-        ),
-        (
-            _("Classification"),
-            {"fields": ["section", "tags", "authors", "is_exclusive", "source", "related"]},
-        ),
-        (_("Publication"), {"fields": ["status", "published_at"]}),
-        (
-            _("History"),
-            {
-                "classes": ["collapse"],
-                "fields": ["created_at", "created_by", "updated_at", "updated_by", "edit_version"],
-            },
-        ),
+    actions = [
+        "submit_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "archive_selected",
     ]
+    readonly_fields = [
+        "status_label",
+        "published_at",
+        "translation_label",
+        "activity_log",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+    ]
+
+    # --- form -----------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        publication = ["status_label", "published_at"]
+        if permissions.can_publish(request.user):
+            publication.append("scheduled_for")
+        publication.append("translation_label")
+        classification = ["section", "tags", "authors", "is_exclusive", "source", "related"]
+        # modeltranslation replaces each translated field by its per-language inputs.
+        return self._patch_fieldsets(
+            [
+                (
+                    _("Text"),
+                    {"fields": ["opened_version", "kicker", "title", "slug", "summary", "body"]},
+                ),
+                (
+                    _("Media"),
+                    {
+                        "fields": [
+                            "lead_image",
+                            "lead_image_alt",
+                            "lead_image_caption",
+                            "lead_image_credit",
+                        ]
+                    },
+                ),
+                (_("Classification"), {"fields": classification}),
+                (_("Publication"), {"fields": publication}),
+                (
+                    _("History"),
+                    {
+                        "classes": ["collapse"],
+                        "fields": [
+                            "activity_log",
+                            "created_at",
+                            "created_by",
+                            "updated_at",
+                            "updated_by",
+                        ],
+                    },
+                ),
+            ]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if not permissions.can_publish(request.user):
+            # Journalists are credited automatically; editors choose the byline.
+            fields.append("authors")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        action = next((name for name in WORKFLOW_BUTTONS if name in request.POST), "")
+        return type(form.__name__, (form,), {"workflow_action": action})
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return permissions.can_edit(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or permissions.can_publish(request.user)
+
+    def has_publish_permission(self, request):
+        return permissions.can_publish(request.user)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -121,24 +420,383 @@ class ArticleAdmin(TranslatedAdmin):
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        if not change and not permissions.can_publish(request.user):
+            article.authors.add(request.user)
+        services.activity_record(
+            article=article,
+            actor=request.user,
+            action=ArticleActivity.Action.EDITED if change else ArticleActivity.Action.CREATED,
+        )
+        self._run_workflow(request, article, form)
+
+    def _run_workflow(self, request, article, form):
+        action = form.workflow_action
+        if not action:
+            return
+        calls = {
+            "_submit_review": (services.article_submit_for_review, _("Sent to the editors.")),
+            "_return_draft": (services.article_return_to_draft, _("Returned to draft.")),
+            "_publish": (services.article_publish, _("Published: readers can see it now.")),
+            "_unpublish": (services.article_unpublish, _("Unpublished: readers no longer see it.")),
+            "_archive": (services.article_archive, _("Archived.")),
+            "_schedule": (services.article_schedule, _("Scheduled.")),
+        }
+        service, done = calls[action]
+        extra = {"at": form.cleaned_data["scheduled_for"]} if action == "_schedule" else {}
+        try:
+            service(article=article, actor=request.user, **extra)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return
+        # PermissionDenied propagates: the admin answers 403 and rolls the save back.
+        messages.success(request, done)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_buttons"] = self._workflow_buttons(request, obj)
+        if obj is not None and obj.pk:
+            from articles.views import absolute_url
+
+            context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
+            context["public_preview_url"] = absolute_url(
+                request, reverse("articles:preview", kwargs={"token": preview_token(obj.pk)})
+            )
+            context["preview_expires"] = timezone.now() + timedelta(
+                seconds=settings.NEWSROOM_PREVIEW_MAX_AGE
+            )
+        form = context["adminform"].form
+        if form.conflict and obj is not None:
+            context["conflict"] = form.conflict
+            context["conflict_rows"] = [
+                row
+                for row in self._compare_rows(obj, form.conflict["opened_version"])
+                if row["changed"]
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _workflow_buttons(self, request, article):
+        user = request.user
+        if article is None:
+            names = ["_submit_review"] + (
+                ["_publish", "_schedule"] if permissions.can_publish(user) else []
+            )
+        elif not permissions.can_edit(user, article):
+            names = []
+        elif not permissions.can_publish(user):
+            names = ["_submit_review"] if article.status == Status.DRAFT else []
+        elif article.status == Status.PUBLISHED:
+            names = ["_unpublish", "_archive"] + ([] if article.is_live else ["_publish"])
+        else:
+            names = ["_publish", "_schedule", "_archive"]
+            if article.status == Status.REVIEW:
+                names.insert(0, "_return_draft")
+            if article.status == Status.ARCHIVED:
+                names.remove("_archive")
+        return [(name, WORKFLOW_BUTTONS[name]) for name in names]
+
+    # --- change list ----------------------------------------------------------------
+
+    def get_queryset(self, request):
+        clicks = (
+            DailyShareCount.objects.filter(article=OuterRef("pk"))
+            .values("article")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("authors")
+            .annotate(share_total=Coalesce(Subquery(clicks, output_field=IntegerField()), 0))
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search the folded text, so that "الرقه" finds "الرقة" and أ/إ/آ find ا."""
+        terms = normalize_for_search(search_term).split()
+        if not terms:
+            return queryset, False
+        for term in terms:
+            queryset = queryset.filter(Q(search_ar__contains=term) | Q(search_en__contains=term))
+        return queryset, False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, article):
+        if article.status == Status.PUBLISHED and not article.is_live:
+            return format_html(
+                "{} <small>({})</small>",
+                _("scheduled"),
+                localize(localtime(article.published_at)),
+            )
+        return article.get_status_display()
+
+    @admin.display(description=_("authors"))
+    def authors_list(self, article):
+        return "، ".join(
+            user.get_full_name() or user.get_username() for user in article.authors.all()
+        )
+
+    @admin.display(description=_("translation"))
+    def translation_label(self, article):
+        state = article.translation_state
+        return format_html(
+            '<span class="translation-state translation-state--{}">{}</span>',
+            state,
+            TranslationState(state).label,
+        )
+
+    @admin.display(description=_("share clicks"), ordering="share_total")
+    def share_clicks(self, article):
+        return article.share_total
+
+    @admin.display(description=_("activity log"))
+    def activity_log(self, article):
+        if not article.pk:
+            return "—"
+        entries = article.activity.select_related("actor")[:30]
+        return format_html(
+            "<ul class='activity-log'>{}</ul>",
+            format_html_join(
+                "",
+                "<li><time>{}</time> · {} · {}</li>",
+                (
+                    (
+                        localize(localtime(entry.at)),
+                        entry.get_action_display(),
+                        entry.actor.get_username() if entry.actor else "—",
+                    )
+                    for entry in entries
+                ),
+            ),
+        )
+
+    # --- actions --------------------------------------------------------------------
+
+    def _bulk(self, request, queryset, service, done_message):
+        done = skipped = 0
+        for article in queryset:
+            try:
+                service(article=article, actor=request.user)
+                done += 1
+            except (PermissionDenied, ValidationError):
+                skipped += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d article was left as it was: the change does not apply to it.",
+                    "%(count)d articles were left as they were: the change does not apply.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
+
+    @admin.action(permissions=["change"], description=_("Submit the selected drafts for review"))
+    def submit_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            services.article_submit_for_review,
+            lambda n: (
+                ngettext(
+                    "%(count)d article sent for review.", "%(count)d articles sent for review.", n
+                )
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(permissions=["publish"], description=_("Publish the selected articles now"))
+    def publish_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            services.article_publish,
+            lambda n: (
+                ngettext("%(count)d article published.", "%(count)d articles published.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(permissions=["publish"], description=_("Unpublish the selected articles"))
+    def unpublish_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            services.article_unpublish,
+            lambda n: (
+                ngettext("%(count)d article unpublished.", "%(count)d articles unpublished.", n)
+                % {"count": n}
+            ),
+        )
+
+    @admin.action(permissions=["publish"], description=_("Archive the selected articles"))
+    def archive_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            services.article_archive,
+            lambda n: (
+                ngettext("%(count)d article archived.", "%(count)d articles archived.", n)
+                % {"count": n}
+            ),
+        )
+
+    # --- extra views ----------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="{}_{}_compare".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        from articles.views import render_article
+
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        return render_article(request, article, preview=True)
+
+    def _versions(self, article_id):
+        return Version.objects.get_for_object_reference(Article, article_id).select_related(
+            "revision", "revision__user"
+        )
+
+    def _compare_rows(self, article, opened_version):
+        """Compare the state a user opened (found by its edit version) with the current one."""
+        current = Version.objects.get_for_object(article).first()
+        opened = next(
+            (
+                version
+                for version in Version.objects.get_for_object(article)[:50]
+                if version.field_dict.get("edit_version") == opened_version
+            ),
+            None,
+        )
+        if opened is None or current is None:
+            return []
+        return compare_article_states(opened.field_dict, current.field_dict)
+
+    def compare_view(self, request, object_id):
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        versions = self._versions(article.pk)
+        try:
+            old = get_object_or_404(versions, pk=int(request.GET.get("old", "")))
+            new = get_object_or_404(versions, pk=int(request.GET.get("new", "")))
+        except ValueError:
+            raise Http404 from None
+        if old.revision.date_created > new.revision.date_created:
+            old, new = new, old
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": article,
+            "title": _("Compare versions"),
+            "old": old,
+            "new": new,
+            "rows": compare_article_states(old.field_dict, new.field_dict),
+            "revert_url": reverse("admin:articles_article_revision", args=[article.pk, old.pk]),
+            "has_change_permission": self.has_change_permission(request, article),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        article = self.get_object(request, object_id)
+        context = {
+            "versions": list(self._versions(object_id)) if article else [],
+            "activity": list(article.activity.select_related("actor")[:100]) if article else [],
+        }
+        return super().history_view(request, object_id, {**context, **(extra_context or {})})
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            article = Article.objects.filter(pk=object_id).first()
+            if article is not None:
+                services.activity_record(
+                    article=article, actor=request.user, action=ArticleActivity.Action.RESTORED
+                )
+        return response
+
+    def recover_view(self, request, version_id, extra_context=None):
+        response = super().recover_view(request, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            version = Version.objects.filter(pk=version_id).first()
+            article = Article.objects.filter(pk=version.object_id).first() if version else None
+            if article is not None:
+                services.activity_record(
+                    article=article, actor=request.user, action=ArticleActivity.Action.RECOVERED
+                )
+        return response
+
+    def delete_model(self, request, obj):
+        services.activity_record(
+            article=obj, actor=request.user, action=ArticleActivity.Action.DELETED
+        )
+        super().delete_model(request, obj)
+
+    formfield_overrides = {
+        models.ImageField: {
+            "form_class": images.ImageUploadField,
+            "widget": images.ImagePreviewWidget,
+        }
+    }
+
 
 @admin.register(Quote)
-class QuoteAdmin(TranslatedAdmin):
+class QuoteAdmin(VersionedTranslatedAdmin):
     list_display = ["expert", "article", "highlighted"]
     list_select_related = ["expert", "article"]
     autocomplete_fields = ["article", "expert"]
     search_fields = ["text_ar", "text_en", "expert__name_ar", "expert__name_en"]
 
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj.article))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_edit(request.user, obj.article))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article" and not permissions.can_publish(request.user):
+            # A journalist quotes experts in their own unpublished articles only.
+            kwargs["queryset"] = Article.objects.filter(
+                Q(created_by=request.user) | Q(authors=request.user),
+                status__in=permissions.EDITABLE_BY_AUTHOR,
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Correction)
-class CorrectionAdmin(TranslatedAdmin):
+class CorrectionAdmin(VersionedTranslatedAdmin):
     list_display = ["article", "published_at"]
     list_select_related = ["article"]
     autocomplete_fields = ["article"]
 
 
 @admin.register(ShareNetwork)
-class ShareNetworkAdmin(TranslatedAdmin):
+class ShareNetworkAdmin(VersionedTranslatedAdmin):
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
 
@@ -157,3 +815,60 @@ class DailyShareCountAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ArticleActivity)
+class ArticleActivityAdmin(admin.ModelAdmin):
+    """The newsroom's log, read-only: who did what to which article, and when."""
+
+    list_display = ["at", "action", "article_title", "actor"]
+    list_filter = ["action", "at"]
+    list_select_related = ["actor"]
+    search_fields = ["article_title"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffAdmin(UserAdmin):
+    """Staff accounts. Administrators assign roles; only a superuser grants superpowers."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        hidden = {"is_superuser", "user_permissions"}
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+            for name, options in fieldsets
+        ]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=roles.ROLES)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)

@@ -1,7 +1,22 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = _("Newsroom")
+
+    def ready(self):
+        # Registers the start-up check that Pillow can shape Arabic (raqm).
+        import articles.images  # noqa: F401
+        from articles.versioning import register_models
+
+        register_models()
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    """The admin, with the newsroom's dashboard as its index."""
+
+    default = False  # the articles app's own config stays the default for "articles"
+    default_site = "articles.admin_site.NewsroomAdminSite"

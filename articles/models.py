@@ -5,6 +5,7 @@ the original and the fallback, English is optional.
 """
 
 import hashlib
+import time
 import uuid
 from pathlib import PurePath
 
@@ -255,7 +256,9 @@ class Article(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    edit_version = models.PositiveIntegerField(_("edit version"), default=1, editable=False)
+    # Changes on every save, and never comes back to an earlier value (even when an old
+    # revision is restored): the form compares it to detect someone else's save.
+    edit_version = models.PositiveBigIntegerField(_("edit version"), default=0, editable=False)
     import_key = models.CharField(
         _("import key"), max_length=80, unique=True, null=True, blank=True, editable=False
     )
@@ -296,8 +299,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.prepare_for_save()
-        if self.pk is not None and not self._state.adding:
-            self.edit_version += 1
+        self.edit_version = max(self.edit_version + 1, time.time_ns() // 1000)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

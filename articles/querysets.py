@@ -1,8 +1,23 @@
 """Reusable filters. Every reader-facing query starts from ``published()``."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 
@@ -38,6 +53,34 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Return what a list of articles shows, in one query: the section comes along."""
         return self.select_related("section")
+
+    def top_per_section(self, count: int):
+        """Return the newest ``count`` articles of each section, in one query."""
+        ranked = self.annotate(
+            section_rank=Window(
+                RowNumber(),
+                partition_by=F("section"),
+                order_by=[F("published_at").desc(), F("pk").desc()],
+            )
+        )
+        return ranked.filter(section_rank__lte=count).order_by("section__position", "section_rank")
+
+    def most_shared(self, days: int = 7):
+        """Return the articles shared most in the last ``days`` days (Damascus time)."""
+        from articles.models import DailyShareCount  # models.py imports this module
+
+        since = timezone.localdate() - timedelta(days=days - 1)
+        clicks = (
+            DailyShareCount.objects.filter(article=OuterRef("pk"), day__gte=since)
+            .values("article")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
+        return (
+            self.annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
+            .filter(recent_shares__gt=0)
+            .order_by("-recent_shares", "-published_at")
+        )
 
     def related_to(self, article):
         """Return the articles related to ``article``: hand-picked first, then by shared tags.

@@ -11,5 +11,7 @@ urlpatterns = [
     path("sections/<str:slug>/", views.SectionView.as_view(), name="section"),
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("experts/<str:slug>/", views.ExpertView.as_view(), name="expert"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("share/<int:pk>/<slug:network>/", views.share, name="share"),
+    path("preview/<str:token>/", views.preview, name="preview"),
 ]

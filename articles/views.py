@@ -1,22 +1,32 @@
 """Public pages. Every query here starts from ``published()``."""
 
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import translate_url
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.text import Truncator
 from django.utils.translation import get_language, override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django.views.generic import ListView
+from django.views.generic import ListView, TemplateView
 
+from articles import images, seo
 from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
+from articles.preview import article_id_from_token
 from articles.querysets import translation_filled
+from articles.sanitizing import html_to_text
+from articles.search import excerpt, highlight, query_terms, search_articles
 from articles.services import share_click_record
 from articles.sharing import build_share_url, is_link_previewer, validate_share_template
 
 RELATED_LIMIT = 4
+logger = logging.getLogger("newsroom")
 
 
 def absolute_url(request, path: str) -> str:
@@ -65,13 +75,31 @@ def published_articles():
     return Article.objects.published().available_in(get_language()).for_listing().latest_first()
 
 
-class HomeView(LanguageLinksMixin, ListView):
-    template_name = "articles/home.html"
-    context_object_name = "articles"
-    paginate_by = 20
+class HomeView(LanguageLinksMixin, TemplateView):
+    """The front page: the lead story, the latest, a block per section, the most shared.
 
-    def get_queryset(self):
-        return published_articles()
+    Four queries whatever the number of sections or articles.
+    """
+
+    template_name = "articles/home.html"
+    latest_count = 11
+    per_section = 4
+    most_shared_count = 5
+
+    def get_context_data(self, **kwargs):
+        latest = list(published_articles()[: self.latest_count])
+        shown = [article.pk for article in latest]
+        blocks = {}
+        for article in published_articles().exclude(pk__in=shown).top_per_section(self.per_section):
+            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
+        sections = Section.objects.all()
+        return super().get_context_data(
+            lead=latest[0] if latest else None,
+            latest=latest[1:],
+            section_blocks=[blocks[section.pk] for section in sections if section.pk in blocks],
+            most_shared=list(published_articles().most_shared()[: self.most_shared_count]),
+            **kwargs,
+        )
 
 
 class SectionView(LanguageLinksMixin, ListView):
@@ -124,6 +152,29 @@ class ExpertView(LanguageLinksMixin, ListView):
         return super().get_context_data(expert=self.expert, **kwargs)
 
 
+class SearchView(LanguageLinksMixin, ListView):
+    """Search the published articles of the page's language, Arabic spelling folded."""
+
+    template_name = "articles/search.html"
+    context_object_name = "results"
+    paginate_by = 20
+    max_query_length = 200
+
+    def get_queryset(self):
+        self.query = self.request.GET.get("q", "").strip()[: self.max_query_length]
+        self.terms = query_terms(self.query)
+        language = get_language()
+        articles = Article.objects.published().available_in(language).for_listing()
+        return search_articles(articles, self.terms, language)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(query=self.query, terms=self.terms, **kwargs)
+        for article in context["results"]:
+            article.highlighted_title = highlight(article.title, self.terms)
+            article.excerpt = excerpt(article.summary or html_to_text(article.body), self.terms)
+        return context
+
+
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""
     language = get_language()
@@ -137,6 +188,16 @@ def article_detail(request, pk: int, slug: str | None = None):
         target = article.get_absolute_url() + (f"?{query}" if query else "")
         return HttpResponsePermanentRedirect(target)
 
+    return render_article(request, article)
+
+
+def render_article(request, article: Article, *, preview: bool = False):
+    """Render the article page as readers see it, or as a preview of what they will see.
+
+    A preview is never indexed nor cached, shows no share links (sharing a draft would
+    lead readers to a 404) and names no language alternates.
+    """
+    language = get_language()
     prefetch_related_objects(
         [article],
         "tags",
@@ -145,25 +206,82 @@ def article_detail(request, pk: int, slug: str | None = None):
         Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
     )
     related = Article.objects.published().available_in(language).for_listing().related_to(article)
-    paths = {}
-    for code in article.languages:
-        with override(code):
-            paths[code] = article.get_absolute_url()
     quotes = list(article.quotes.all())
-    return render(
-        request,
-        "articles/article_detail.html",
-        {
-            "article": article,
-            "quotes": quotes,
-            "pull_quotes": [quote for quote in quotes if quote.highlighted],
-            "corrections": list(article.corrections.all()),
-            "related_articles": related[:RELATED_LIMIT],
+    context = {
+        "article": article,
+        "quotes": quotes,
+        "pull_quotes": [quote for quote in quotes if quote.highlighted],
+        "corrections": list(article.corrections.all()),
+        "related_articles": related[:RELATED_LIMIT],
+        "is_preview": preview,
+    }
+    if not preview:
+        paths = {}
+        for code in article.languages:
+            with override(code):
+                paths[code] = article.get_absolute_url()
+        canonical = absolute_url(request, paths[language])
+        facts = article_facts(request, article, canonical, language)
+        context |= {
             "share_networks": ShareNetwork.objects.filter(is_active=True),
             "language_links": language_links(request, paths),
-            "canonical_url": absolute_url(request, paths[language]),
-        },
+            "canonical_url": canonical,
+            "social_tags": seo.open_graph(facts),
+            "structured_data": seo.jsonld_script(seo.news_article(facts)),
+        }
+    response = render(request, "articles/article_detail.html", context)
+    if preview:
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def article_facts(request, article: Article, canonical: str, language: str) -> seo.ArticleFacts:
+    """Gather what search engines and chat apps are told about an article page."""
+    try:
+        stored = images.article_share_image(article, language=language)
+        image = seo.Image(
+            url=absolute_url(request, stored.url) if stored.url.startswith("/") else stored.url,
+            width=stored.width,
+            height=stored.height,
+            type=stored.mime_type,
+            alt=article.title,
+        )
+    except Exception:
+        # A page without its share image beats no page: the picture is made next time.
+        logger.exception("No share image for article %s", article.pk)
+        image = None
+    description = article.summary or Truncator(html_to_text(article.body)).chars(200)
+    return seo.ArticleFacts(
+        headline=article.title,
+        description=description,
+        url=canonical,
+        language=language,
+        published=article.published_at,
+        modified=article.updated_at,
+        section=article.section.name,
+        site_name=str(settings.NEWSROOM_SITE_NAME),
+        publisher_logo=seo.Image(
+            url=absolute_url(request, static("img/logo.png")),
+            width=600,
+            height=60,
+            type="image/png",
+        ),
+        authors=[user.get_full_name() or user.get_username() for user in article.authors.all()],
+        keywords=[tag.name for tag in article.tags.all()],
+        image=image,
+        alternate_languages=article.languages,
     )
+
+
+def preview(request, token: str):
+    """Show an unpublished article to whoever holds a valid, unexpired preview link."""
+    article_id = article_id_from_token(token)
+    if article_id is None:
+        raise Http404("This preview link is not valid or has expired.")
+    article = get_object_or_404(Article.objects.select_related("section"), pk=article_id)
+    return render_article(request, article, preview=True)
 
 
 class ShareRedirect(HttpResponseRedirect):

@@ -41,13 +41,15 @@ NEWSROOM_SITE_NAME = _("SY24")
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "articles.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "articles",
+    "reversion",
+    "django_prose_editor",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +121,9 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # (مايو) or "both" (أيار/مايو); digits "western" (10) or "arabic" (١٠).
 NEWSROOM_MONTH_STYLE = os.environ.get("NEWSROOM_MONTH_STYLE", "both")
 NEWSROOM_DIGITS = os.environ.get("NEWSROOM_DIGITS", "western")
+
+# How long a shareable preview link stays valid, in seconds (three days by default).
+NEWSROOM_PREVIEW_MAX_AGE = env_int("NEWSROOM_PREVIEW_MAX_AGE", 3 * 24 * 60 * 60)
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -2,8 +2,9 @@
 
 from django import template
 from django.conf import settings
+from django.urls import translate_url
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 from articles import arabic
 
@@ -40,3 +41,18 @@ def digits(value):
     return (
         arabic.localize_digits(text, settings.NEWSROOM_DIGITS) if get_language() == "ar" else text
     )
+
+
+@register.simple_tag
+def other_languages(request):
+    """Return this page in each other language, each named in its own language."""
+    current = get_language()
+    return [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": translate_url(request.get_full_path(), code),
+        }
+        for code, _name in settings.LANGUAGES
+        if code != current
+    ]

@@ -130,7 +130,7 @@ def page_url_of(live_server, article):
 
 
 def test_editor_sees_language_tabs_in_the_admin_with_no_outside_request(
-    live_server, seed_report, page
+    live_server, seed_report, page, roles_exist
 ):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group

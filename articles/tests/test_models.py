@@ -140,7 +140,7 @@ def test_each_save_moves_the_edit_version_forward():
     article.save()
 
     article.refresh_from_db()
-    assert article.edit_version == first + 1
+    assert article.edit_version > first
 
 
 def test_byline_reads_exclusive_and_source_in_each_language():

@@ -1,0 +1,157 @@
+"""Structured data and social tags: what search engines and chat apps read. Pure functions.
+
+The view gathers plain values from the article; these functions shape them into
+schema.org JSON-LD and OpenGraph/Twitter tags, and ``jsonld_script`` writes JSON-LD
+into a page so that no text staff wrote can close the script element.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+OG_LOCALES = {"ar": "ar_AR", "en": "en_US"}
+
+# Characters that could end the script element or start markup, escaped inside strings.
+_JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    width: int
+    height: int
+    type: str = "image/jpeg"
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What the page says about an article, in the page's language."""
+
+    headline: str
+    description: str
+    url: str
+    language: str
+    published: datetime
+    modified: datetime
+    section: str
+    site_name: str
+    publisher_logo: Image
+    authors: list[str] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    image: Image | None = None
+    alternate_languages: list[str] = field(default_factory=list)
+
+
+def news_article(facts: ArticleFacts) -> dict:
+    """Return schema.org NewsArticle data for an article page."""
+    publisher = {
+        "@type": "NewsMediaOrganization",
+        "name": facts.site_name,
+        "logo": {
+            "@type": "ImageObject",
+            "url": facts.publisher_logo.url,
+            "width": facts.publisher_logo.width,
+            "height": facts.publisher_logo.height,
+        },
+    }
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": facts.url},
+        "url": facts.url,
+        "headline": facts.headline[:110],
+        "description": facts.description,
+        "inLanguage": facts.language,
+        "datePublished": facts.published.isoformat(),
+        "dateModified": facts.modified.isoformat(),
+        "articleSection": facts.section,
+        "keywords": facts.keywords,
+        "author": [{"@type": "Person", "name": name} for name in facts.authors]
+        or [{"@type": "Organization", "name": facts.site_name}],
+        "publisher": publisher,
+    }
+    if facts.image:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": facts.image.url,
+            "width": facts.image.width,
+            "height": facts.image.height,
+        }
+    return data
+
+
+def person(
+    *,
+    name: str,
+    url: str,
+    job_title: str = "",
+    honorific: str = "",
+    image: str = "",
+    description: str = "",
+) -> dict:
+    """Return schema.org Person data for an expert's page."""
+    data = {"@context": "https://schema.org", "@type": "Person", "name": name, "url": url}
+    for key, value in (
+        ("jobTitle", job_title),
+        ("honorificPrefix", honorific),
+        ("image", image),
+        ("description", description),
+    ):
+        if value:
+            data[key] = value
+    return data
+
+
+def open_graph(facts: ArticleFacts) -> list[tuple[str, str]]:
+    """Return the OpenGraph and Twitter tags of an article page as (property, content) pairs."""
+    tags = [
+        ("og:type", "article"),
+        ("og:site_name", facts.site_name),
+        ("og:title", facts.headline),
+        ("og:description", facts.description),
+        ("og:url", facts.url),
+        ("og:locale", OG_LOCALES.get(facts.language, facts.language)),
+    ]
+    tags += [
+        ("og:locale:alternate", OG_LOCALES.get(code, code))
+        for code in facts.alternate_languages
+        if code != facts.language
+    ]
+    if facts.image:
+        tags += [
+            ("og:image", facts.image.url),
+            ("og:image:type", facts.image.type),
+            ("og:image:width", str(facts.image.width)),
+            ("og:image:height", str(facts.image.height)),
+            ("og:image:alt", facts.image.alt or facts.headline),
+        ]
+    tags += [
+        ("article:published_time", facts.published.isoformat()),
+        ("article:modified_time", facts.modified.isoformat()),
+        ("article:section", facts.section),
+    ]
+    tags += [("article:tag", keyword) for keyword in facts.keywords]
+    tags += [
+        ("twitter:card", "summary_large_image" if facts.image else "summary"),
+        ("twitter:title", facts.headline),
+        ("twitter:description", facts.description),
+    ]
+    if facts.image:
+        tags += [
+            ("twitter:image", facts.image.url),
+            ("twitter:image:alt", facts.image.alt or facts.headline),
+        ]
+    return tags
+
+
+def jsonld_script(data: dict) -> SafeString:
+    """Return a JSON-LD script element; <, > and & are escaped so nothing can break out."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        SafeString(text.translate(_JSON_SCRIPT_ESCAPES)),
+    )

@@ -1,0 +1,106 @@
+"""The newsroom's day in a real browser: a journalist writes, an editor publishes, a reader reads.
+
+Playwright drives Debian's Chromium; the admin is used exactly as staff use it, in
+Arabic, with the rich-text editor, the add-expert pop-up and the workflow buttons.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from articles import roles
+from articles.models import Article
+from articles.tests.test_browser import ARTIFACTS, READER_AGENT, browser  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "a-long-test-password"
+DESKTOP = {"width": 1280, "height": 900}
+TITLE = "نازحون يعودون إلى قراهم في ريف الرقة"
+BODY = "عادت عشرات العائلات إلى قراها بعد سنوات من النزوح."
+QUOTE = "الناس تريد العودة إلى بيوتها مهما كانت الظروف."
+
+
+def make_staff(role, username):
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, is_staff=True, first_name=username
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def log_in(page, live_server, username):
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+
+
+def test_journalist_writes_editor_publishes_reader_reads(
+    browser,  # noqa: F811
+    live_server,
+    seeded,
+    roles_exist,
+):
+    make_staff(roles.JOURNALIST, "samira")
+    make_staff(roles.EDITOR, "khaled")
+    errors = []
+
+    # The journalist writes in Arabic and quotes a new expert.
+    journalist = browser.new_context(viewport=DESKTOP, locale="ar")
+    page = journalist.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server, "samira")
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.fill("#id_title_ar", TITLE)
+    body = page.locator(".prose-editor:has(textarea#id_body_ar) [contenteditable=true]")
+    body.click()
+    page.keyboard.type(BODY)
+    page.select_option("#id_section", label="تقارير")
+
+    page.click("#quotes-group .add-row a")
+    with page.expect_popup() as popup_info:
+        page.click("#add_id_quotes-0-expert")
+    popup = popup_info.value
+    popup.fill("#id_name_ar", "ليلى حسن")
+    popup.fill("#id_role_ar", "الباحثة الاجتماعية")
+    popup.fill("#id_slug", "layla-hassan")
+    popup.click("input[name=_save]")
+    popup.wait_for_event("close")
+    assert "ليلى حسن" in page.locator("#quotes-0 .field-expert").inner_text()
+    page.fill("#id_quotes-0-text_ar", QUOTE)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-article-form-ar.png", full_page=True)
+
+    page.click("input[name=_submit_review]")
+    page.wait_for_url(live_server.url + "/admin/articles/article/")
+    article = Article.objects.get(title_ar=TITLE)
+    assert article.status == Article.Status.REVIEW
+    assert BODY in article.body_ar
+    assert article.quotes.get().expert.name_ar == "ليلى حسن"
+    journalist.close()
+
+    # The editor publishes it.
+    editor = browser.new_context(viewport=DESKTOP, locale="ar")
+    page = editor.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server, "khaled")
+    page.get_by_role("link", name=TITLE).first.click()
+    page.click("input[name=_publish]")
+    page.wait_for_url(live_server.url + "/admin/articles/article/")
+    article.refresh_from_db()
+    assert article.is_live
+    editor.close()
+
+    # A reader finds it on the home page and reads it.
+    reader = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=READER_AGENT)
+    page = reader.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name=TITLE).first.click()
+    assert page.locator("h1").inner_text() == TITLE
+    assert BODY in page.locator(".article-body").inner_text()
+    assert "ليلى حسن" in page.locator(".quotes").inner_text()
+    assert "الباحثة الاجتماعية" in page.locator(".quotes").inner_text()
+    reader.close()
+    assert errors == []
