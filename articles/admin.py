@@ -213,7 +213,7 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         opened = self.cleaned_data.get("opened_version")
         # Locked until the admin's transaction ends, so two saves cannot both pass.
         current = (
-            Article.objects.select_for_update()
+            Article.objects.select_for_update(of=("self",))
             .filter(pk=self.instance.pk)
             .values("edit_version", "updated_at", "updated_by__username")
             .first()

@@ -455,6 +455,15 @@ class Quote(models.Model):
     def __str__(self):
         return f"{self.expert}: {self.text[:60]}"
 
+    def get_absolute_url(self):
+        return reverse("articles:quote", kwargs={"pk": self.pk})
+
+    @property
+    def share_text(self) -> str:
+        """Return the quote as it is shared: the words in quotation marks, then who said them."""
+        opening, closing = ("«", "»") if get_language() == "ar" else ("“", "”")
+        return f"{opening}{self.text}{closing} — {self.expert.full_name}"
+
 
 class Correction(models.Model):
     article = models.ForeignKey(

@@ -106,6 +106,21 @@ def person(
     return data
 
 
+def quotation(
+    *, text: str, speaker: str, speaker_url: str, article_url: str, url: str, language: str
+) -> dict:
+    """Return schema.org Quotation data for a quote's page."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "Quotation",
+        "text": text,
+        "url": url,
+        "inLanguage": language,
+        "spokenByCharacter": {"@type": "Person", "name": speaker, "url": speaker_url},
+        "isPartOf": {"@type": "NewsArticle", "url": article_url},
+    }
+
+
 def open_graph(facts: ArticleFacts) -> list[tuple[str, str]]:
     """Return the OpenGraph and Twitter tags of an article page as (property, content) pairs."""
     tags = [

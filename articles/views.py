@@ -1,6 +1,7 @@
 """Public pages. Every query here starts from ``published()``."""
 
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,6 +39,11 @@ def absolute_url(request, path: str) -> str:
     if settings.NEWSROOM_SITE_URL:
         return settings.NEWSROOM_SITE_URL + path
     return request.build_absolute_uri(path)
+
+
+def stored_url(request, url: str) -> str:
+    """Return a stored file's URL as absolute: object storage gives one, local media a path."""
+    return url if urlsplit(url).scheme else absolute_url(request, url)
 
 
 def language_links(request, paths: dict[str, str]) -> list[dict]:
@@ -149,7 +155,18 @@ class ExpertView(LanguageLinksMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(expert=self.expert, **kwargs)
+        expert = self.expert
+        data = seo.person(
+            name=expert.full_name,
+            url=absolute_url(self.request, expert.get_absolute_url()),
+            job_title=expert.role,
+            honorific=expert.honorific,
+            image=stored_url(self.request, expert.photo.url) if expert.photo else "",
+            description=html_to_text(expert.bio),
+        )
+        return super().get_context_data(
+            expert=expert, structured_data=seo.jsonld_script(data), **kwargs
+        )
 
 
 class SearchView(LanguageLinksMixin, ListView):
@@ -242,7 +259,7 @@ def article_facts(request, article: Article, canonical: str, language: str) -> s
     try:
         stored = images.article_share_image(article, language=language)
         image = seo.Image(
-            url=absolute_url(request, stored.url) if stored.url.startswith("/") else stored.url,
+            url=stored_url(request, stored.url),
             width=stored.width,
             height=stored.height,
             type=stored.mime_type,
@@ -290,16 +307,16 @@ class ShareRedirect(HttpResponseRedirect):
     allowed_schemes = ["https", "http", "mailto"]
 
 
-@never_cache
-@require_safe
-def share(request, pk: int, network: str):
-    """Count a share, then send the reader to the network with the article's URL filled in.
+def _share_redirect(
+    request, *, article: Article, network_slug: str, page_url, title
+) -> ShareRedirect:
+    """Count a share of ``article``, then send the reader to the network.
 
     The destination is always built from the network's stored template, never from the
-    request; HEAD requests and link previewers are not counted.
+    request; HEAD requests and link previewers are not counted. ``page_url`` and
+    ``title`` are called in the language the page is shared in.
     """
-    article = get_object_or_404(Article.objects.published(), pk=pk)
-    network = get_object_or_404(ShareNetwork, slug=network, is_active=True)
+    network = get_object_or_404(ShareNetwork, slug=network_slug, is_active=True)
     try:
         validate_share_template(network.url_template)
     except ValidationError:
@@ -308,11 +325,90 @@ def share(request, pk: int, network: str):
     if not article.is_available_in(language):
         language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     with override(language):
-        url = absolute_url(request, article.get_absolute_url())
-        title = article.title
-    target = build_share_url(network.url_template, url=url, title=title)
+        target = build_share_url(
+            network.url_template, url=absolute_url(request, page_url()), title=title()
+        )
     if request.method == "GET" and not is_link_previewer(request.headers.get("User-Agent", "")):
         share_click_record(article=article, network=network)
     response = ShareRedirect(target)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+@never_cache
+@require_safe
+def share(request, pk: int, network: str):
+    """Share an article: its canonical URL and headline."""
+    article = get_object_or_404(Article.objects.published(), pk=pk)
+    return _share_redirect(
+        request,
+        article=article,
+        network_slug=network,
+        page_url=article.get_absolute_url,
+        title=lambda: article.title,
+    )
+
+
+@never_cache
+@require_safe
+def quote_share(request, pk: int, network: str):
+    """Share a quote: its own page, and the words with who said them (counted for its article)."""
+    quote = get_object_or_404(Quote.objects.published().select_related("article", "expert"), pk=pk)
+    return _share_redirect(
+        request,
+        article=quote.article,
+        network_slug=network,
+        page_url=quote.get_absolute_url,
+        title=lambda: quote.share_text,
+    )
+
+
+def quote_detail(request, pk: int):
+    """A quote's own page: the words, who said them, the article, and its share links."""
+    quote = get_object_or_404(
+        Quote.objects.published().select_related("article", "article__section", "expert"), pk=pk
+    )
+    language = get_language()
+    if not quote.article.is_available_in(language):
+        with override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return redirect(quote.get_absolute_url())
+    paths = {}
+    for code in quote.article.languages:
+        with override(code):
+            paths[code] = quote.get_absolute_url()
+    canonical = absolute_url(request, paths[language])
+    card = None
+    try:
+        stored = images.quote_card_image(quote, language=language)
+        card = seo.Image(
+            url=stored_url(request, stored.url),
+            width=stored.width,
+            height=stored.height,
+            type=stored.mime_type,
+            alt=quote.share_text,
+        )
+    except Exception:
+        logger.exception("No quote card for quote %s", quote.pk)
+    return render(
+        request,
+        "articles/quote.html",
+        {
+            "quote": quote,
+            "article": quote.article,
+            "expert": quote.expert,
+            "share_networks": ShareNetwork.objects.filter(is_active=True),
+            "language_links": language_links(request, paths),
+            "canonical_url": canonical,
+            "card": card,
+            "structured_data": seo.jsonld_script(
+                seo.quotation(
+                    text=quote.text,
+                    speaker=quote.expert.full_name,
+                    speaker_url=absolute_url(request, quote.expert.get_absolute_url()),
+                    article_url=absolute_url(request, quote.article.get_absolute_url()),
+                    url=canonical,
+                    language=language,
+                )
+            ),
+        },
+    )

@@ -56,3 +56,11 @@ def other_languages(request):
         for code, _name in settings.LANGUAGES
         if code != current
     ]
+
+
+@register.filter
+def isotime(value):
+    """Render a time for machines (``<time datetime>``): Damascus time, to the second."""
+    if not value:
+        return ""
+    return timezone.localtime(value).isoformat(timespec="seconds")

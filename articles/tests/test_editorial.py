@@ -615,15 +615,23 @@ def test_preview_link_opens_the_draft_without_an_account_until_it_expires(
 
 
 def test_forged_or_altered_preview_tokens_open_nothing(staff, journalist_draft, client):
-    from articles.preview import preview_token
+    from django.core import signing
+
+    from articles.preview import SALT, preview_token
 
     token = preview_token(journalist_draft.pk)
     other = make_article(status=Article.Status.DRAFT, title_ar="مسودة أخرى")
-    forged = token.replace(str(journalist_draft.pk), str(other.pk), 1)
+    # The other article's payload under this token's signature, and a token signed
+    # with another key: neither opens anything.
+    other_payload = preview_token(other.pk).split(":")[0]
+    swapped = ":".join([other_payload, *token.split(":")[1:]])
+    wrong_key = signing.TimestampSigner(key="not-our-key", salt=SALT).sign_object(
+        {"article": other.pk}
+    )
 
-    assert client.get(f"/preview/{forged}/").status_code == 404
-    assert client.get("/preview/not-a-token/").status_code == 404
-    assert client.get(f"/preview/{token[:-2]}xx/").status_code == 404
+    assert client.get(f"/preview/{token}/").status_code == 200
+    for forged in (swapped, wrong_key, "not-a-token", token[:-2] + "xx"):
+        assert client.get(f"/preview/{forged}/").status_code == 404
 
 
 # --- the admin's other pages ----------------------------------------------------------------

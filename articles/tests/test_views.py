@@ -171,8 +171,8 @@ def test_hreflang_alternates_list_only_the_languages_the_article_exists_in(clien
     both = elements(get_article(client, bilingual)).find("link", rel="alternate")
     only = elements(get_article(client, arabic_only)).find("link", rel="alternate")
 
-    assert {link["hreflang"] for link in both} == {"ar", "en", "x-default"}
-    assert {link["hreflang"] for link in only} == {"ar", "x-default"}
+    assert {link["hreflang"] for link in both if "hreflang" in link} == {"ar", "en", "x-default"}
+    assert {link["hreflang"] for link in only if "hreflang" in link} == {"ar", "x-default"}
 
 
 def test_english_url_of_an_arabic_only_article_redirects_to_the_arabic_page(client):

@@ -1,0 +1,69 @@
+"""Every kind of public page is valid HTML, as the Nu HTML checker (W3C's) judges it."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+
+from articles.models import Quote
+
+VNU = (
+    Path(__file__).resolve().parents[2]
+    / "bench"
+    / "node_modules"
+    / "vnu-jar"
+    / "build"
+    / "dist"
+    / "vnu.jar"
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        not VNU.exists() or shutil.which("java") is None,
+        reason="the Nu HTML checker needs Java and `npm ci --prefix bench` (make test does it)",
+    ),
+]
+
+
+def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_path):
+    call_command("seed_newsroom", demo=6, verbosity=0)
+    quote = Quote.objects.filter(article=seed_report).first()
+    with translation.override("ar"):
+        article = seed_report.get_absolute_url()
+    with translation.override("en"):
+        article_en = seed_report.get_absolute_url()
+    pages = {
+        "home": "/",
+        "home-en": "/en/",
+        "article": article,
+        "article-en": article_en,
+        "section": "/sections/reports/",
+        "tag": "/tags/isis/",
+        "expert": "/experts/ahmed-hamada/",
+        "quote": f"/quotes/{quote.pk}/",
+        "search": "/search/?q=الرقة",
+        "search-empty": "/search/?q=لاشيءهنا",
+        "not-found": "/articles/999999/",
+    }
+    for name, path in pages.items():
+        response = client.get(path)
+        assert response.status_code in (200, 404), path
+        (tmp_path / f"{name}.html").write_bytes(response.content)
+
+    result = subprocess.run(
+        ["java", "-jar", str(VNU), "--format", "json", *sorted(map(str, tmp_path.glob("*.html")))],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    assert [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
+    ] == []

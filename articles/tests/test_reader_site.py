@@ -1,0 +1,172 @@
+"""The reader's site beyond the article: home, quotes, experts, structured data, sharing."""
+
+import json
+import re
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.utils import timezone, translation
+
+from articles.models import Article, DailyShareCount
+from articles.tests.factories import (
+    make_article,
+    make_expert,
+    make_network,
+    make_quote,
+    make_section,
+)
+from articles.tests.test_views import BROWSER
+
+pytestmark = pytest.mark.django_db
+
+
+def jsonld(content: str) -> list[dict]:
+    return [
+        json.loads(block)
+        for block in re.findall(
+            r'<script type="application/ld\+json">(.*?)</script>', content, flags=re.S
+        )
+    ]
+
+
+def test_home_has_lead_latest_section_blocks_and_most_shared(client, django_assert_max_num_queries):
+    news, economy = (
+        make_section(name_ar="أخبار", position=1),
+        make_section(name_ar="اقتصاد", position=2),
+    )
+    lead = make_article(section=news, title_ar="الخبر الرئيسي", published_at=timezone.now())
+    for number in range(14):
+        make_article(section=economy, title_ar=f"اقتصاد {number}")
+    shared = make_article(section=news, title_ar="الأكثر مشاركة")
+    DailyShareCount.objects.create(
+        article=shared, network=make_network(), day=timezone.localdate(), count=9
+    )
+    DailyShareCount.objects.create(
+        article=lead,
+        network=make_network(),
+        day=timezone.localdate() - timedelta(days=10),
+        count=99,
+    )
+
+    with django_assert_max_num_queries(6):
+        response = client.get("/")
+
+    context = response.context
+    assert context["lead"] == lead
+    blocks = context["section_blocks"]
+    assert [section.name_ar for section, _articles in blocks] == ["أخبار", "اقتصاد"]
+    assert all(1 <= len(articles) <= 4 for _section, articles in blocks)
+    on_top = {context["lead"].pk, *(article.pk for article in context["latest"])}
+    assert not on_top & {article.pk for _section, articles in blocks for article in articles}
+    assert [article.title_ar for article in context["most_shared"]] == ["الأكثر مشاركة"]
+    content = response.content.decode()
+    assert content.index("الخبر الرئيسي") < content.index("الأحدث")
+
+
+def test_quote_page_shows_the_quote_expert_and_article_with_its_own_share_links(
+    client, seed_report
+):
+    quote = seed_report.quotes.select_related("expert").get(expert__slug="ahmed-hamada")
+
+    response = client.get(f"/quotes/{quote.pk}/")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert quote.text_ar in content
+    assert "العقيد أحمد حمادة" in content
+    assert "الخبير الاستراتيجي" in content
+    assert seed_report.title_ar in content
+    assert [block["@type"] for block in jsonld(content)] == ["Quotation"]
+
+    shared = client.get(f"/quotes/{quote.pk}/share/telegram/", headers={"user-agent": BROWSER})
+    values = parse_qs(urlsplit(shared["Location"]).query)
+    assert values["url"] == [f"http://testserver/quotes/{quote.pk}/"]
+    assert values["text"][0].startswith("«قسد تستخدم")
+    assert values["text"][0].endswith("» — العقيد أحمد حمادة")
+    assert DailyShareCount.objects.get(article=seed_report).count == 1
+
+
+def test_quotes_of_unpublished_articles_have_no_page(client):
+    draft = make_article(status=Article.Status.DRAFT)
+    quote = make_quote(article=draft)
+
+    assert client.get(f"/quotes/{quote.pk}/").status_code == 404
+    make_network(slug="x")
+    assert client.get(f"/quotes/{quote.pk}/share/x/").status_code == 404
+
+
+def test_article_page_carries_news_article_data_and_the_full_open_graph_set(client, seed_report):
+    with translation.override("ar"):
+        path = seed_report.get_absolute_url()
+    content = client.get(path).content.decode()
+
+    (data,) = jsonld(content)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == seed_report.title_ar
+    assert data["inLanguage"] == "ar"
+    assert data["articleSection"] == "تقارير"
+    assert "داعش" in data["keywords"]
+    assert data["publisher"]["name"] == "SY24"
+    assert data["image"]["width"] == 1200
+    tags = dict(re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', content))
+    for key in (
+        "og:title",
+        "og:description",
+        "og:url",
+        "og:image",
+        "og:image:width",
+        "og:image:height",
+        "og:locale",
+        "og:locale:alternate",
+        "article:published_time",
+        "article:section",
+        "twitter:card",
+    ):
+        assert tags.get(key), key
+    assert tags["og:locale"] == "ar_AR"
+    assert tags["og:locale:alternate"] == "en_US"
+    assert tags["twitter:card"] == "summary_large_image"
+
+
+def test_expert_page_carries_person_data(client, seed_report):
+    content = client.get("/experts/ahmed-hamada/").content.decode()
+
+    (data,) = jsonld(content)
+    assert data["@type"] == "Person"
+    assert data["name"] == "العقيد أحمد حمادة"
+    assert data["honorificPrefix"] == "العقيد"
+    assert data["jobTitle"] == "الخبير الاستراتيجي"
+
+
+def test_copy_link_control_is_a_plain_link_to_the_canonical_url(client, seed_report):
+    with translation.override("ar"):
+        path = seed_report.get_absolute_url()
+    content = client.get(path).content.decode()
+
+    link = re.search(r"<a [^>]*data-copy-link[^>]*>", content).group(0)
+    assert 'href="http://testserver/articles/' in link
+
+
+def test_dates_follow_the_month_style_and_digit_settings(client, settings):
+    make_article(published_at=timezone.make_aware(timezone.datetime(2025, 5, 12, 10, 0)))
+
+    settings.NEWSROOM_MONTH_STYLE = "levantine"
+    settings.NEWSROOM_DIGITS = "arabic"
+    levantine = client.get("/").content.decode()
+    settings.NEWSROOM_MONTH_STYLE = "egyptian"
+    settings.NEWSROOM_DIGITS = "western"
+    egyptian = client.get("/").content.decode()
+
+    assert "١٢ أيار ٢٠٢٥" in levantine
+    assert "12 مايو 2025" in egyptian
+
+
+def test_english_quote_page_of_an_arabic_only_article_redirects_to_arabic(client):
+    article = make_article(english=False)
+    quote = make_quote(article=article, expert=make_expert())
+
+    response = client.get(f"/en/quotes/{quote.pk}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/quotes/{quote.pk}/"
