@@ -5,6 +5,19 @@ from django.core.management import call_command
 from django.utils import translation
 
 
+def pytest_configure(config):
+    """Serve static files unhashed in tests: production's manifest needs collectstatic.
+
+    newsroom/tests/test_static.py runs collectstatic with the production storage itself.
+    """
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _arabic_by_default():
     """Start every test in the site's default language, as a request to / would."""

@@ -3,6 +3,7 @@
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -170,3 +171,50 @@ def test_english_quote_page_of_an_arabic_only_article_redirects_to_arabic(client
 
     assert response.status_code == 302
     assert response["Location"] == f"/quotes/{quote.pk}/"
+
+
+def test_extruct_finds_one_news_article_and_the_full_open_graph_set(client, seed_report):
+    """What a real consumer of structured data reads from the article page."""
+    extruct = pytest.importorskip("extruct")
+    with translation.override("ar"):
+        path = seed_report.get_absolute_url()
+    html = client.get(path).content.decode()
+
+    data = extruct.extract(
+        html, base_url="http://testserver" + path, syntaxes=["json-ld", "opengraph"]
+    )
+
+    news = [item for item in data["json-ld"] if item.get("@type") == "NewsArticle"]
+    assert len(news) == 1
+    for key in ("headline", "datePublished", "dateModified", "author", "publisher", "image"):
+        assert news[0].get(key), key
+    (graph,) = data["opengraph"]
+    properties = dict(graph["properties"])
+    for key in ("og:title", "og:type", "og:url", "og:image", "og:description", "og:locale"):
+        assert properties.get(key), key
+    assert properties["og:url"] == "http://testserver" + path
+
+
+def test_article_page_weighs_at_most_100_kb_compressed(client, seed_report):
+    """HTML, CSS, scripts and fonts of the seed report's page, as a phone downloads them."""
+    import gzip
+
+    from django.contrib.staticfiles import finders
+
+    with translation.override("ar"):
+        html = client.get(seed_report.get_absolute_url()).content
+    text = html.decode()
+    assets = re.findall(
+        r'<(?:link rel="stylesheet"|script) [^>]*(?:href|src)="/static/([^"]+)"', text
+    )
+    sizes = {"html": len(gzip.compress(html))}
+    for asset in assets:
+        content = Path(finders.find(asset)).read_bytes()
+        sizes[asset] = len(gzip.compress(content))
+        if asset.endswith(".css"):
+            for font in re.findall(r'url\("\.\./([^"]+\.woff2)"\)', content.decode()):
+                sizes[font] = Path(finders.find(font)).stat().st_size  # already compressed
+
+    assert any(name.endswith(".woff2") for name in sizes)
+    print(f"article page weight: {sum(sizes.values()) / 1024:.1f} KB compressed {sizes}")
+    assert sum(sizes.values()) <= 100 * 1024, sizes
