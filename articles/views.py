@@ -254,21 +254,30 @@ def render_article(request, article: Article, *, preview: bool = False):
     return response
 
 
+def social_image(request, make, alt: str) -> seo.Image | None:
+    """Return a share image or quote card made by ``make()``, with its absolute URL.
+
+    A page without its picture beats no page: on failure it is logged and made next time.
+    """
+    try:
+        stored = make()
+    except Exception:
+        logger.exception("No share image (%s)", alt)
+        return None
+    return seo.Image(
+        url=stored_url(request, stored.url),
+        width=stored.width,
+        height=stored.height,
+        type=stored.mime_type,
+        alt=alt,
+    )
+
+
 def article_facts(request, article: Article, canonical: str, language: str) -> seo.ArticleFacts:
     """Gather what search engines and chat apps are told about an article page."""
-    try:
-        stored = images.article_share_image(article, language=language)
-        image = seo.Image(
-            url=stored_url(request, stored.url),
-            width=stored.width,
-            height=stored.height,
-            type=stored.mime_type,
-            alt=article.title,
-        )
-    except Exception:
-        # A page without its share image beats no page: the picture is made next time.
-        logger.exception("No share image for article %s", article.pk)
-        image = None
+    image = social_image(
+        request, lambda: images.article_share_image(article, language=language), article.title
+    )
     description = article.summary or Truncator(html_to_text(article.body)).chars(200)
     return seo.ArticleFacts(
         headline=article.title,
@@ -377,18 +386,9 @@ def quote_detail(request, pk: int):
         with override(code):
             paths[code] = quote.get_absolute_url()
     canonical = absolute_url(request, paths[language])
-    card = None
-    try:
-        stored = images.quote_card_image(quote, language=language)
-        card = seo.Image(
-            url=stored_url(request, stored.url),
-            width=stored.width,
-            height=stored.height,
-            type=stored.mime_type,
-            alt=quote.share_text,
-        )
-    except Exception:
-        logger.exception("No quote card for quote %s", quote.pk)
+    card = social_image(
+        request, lambda: images.quote_card_image(quote, language=language), quote.share_text
+    )
     return render(
         request,
         "articles/quote.html",
