@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import JavaScriptCatalog
 
 DASHBOARD_ROWS = 8
 
@@ -15,6 +16,15 @@ class NewsroomAdminSite(admin.AdminSite):
     site_title = _("SY24 newsroom")
     index_title = _("Newsroom dashboard")
     index_template = "admin/newsroom_index.html"
+
+    def i18n_javascript(self, request, extra_context=None):
+        """Serve the admin's JavaScript strings, the rich-text editor's in Arabic included.
+
+        The editor ships no Arabic catalogue; ours (``locale/*/djangojs.po``) fills it.
+        """
+        return JavaScriptCatalog.as_view(packages=["django.contrib.admin", "django_prose_editor"])(
+            request
+        )
 
     def index(self, request, extra_context=None):
         context = (

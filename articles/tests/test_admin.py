@@ -1,5 +1,6 @@
 """The admin as staff meet it: every model editable, Arabic first, nothing from outside."""
 
+import json
 import re
 
 import pytest
@@ -133,3 +134,11 @@ def test_administrator_can_manage_staff_accounts(client):
 
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
     assert client.get(reverse("admin:auth_user_add")).status_code == 200
+
+
+def test_rich_text_editor_dialogs_are_in_arabic(editor_client):
+    content = editor_client.get("/admin/jsi18n/").content.decode()
+
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", content, re.S).group(1))
+    assert catalog["Edit Link"] == "تعديل الرابط"
+    assert catalog["Cancel"] == "إلغاء"
