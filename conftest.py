@@ -35,6 +35,14 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Start every test with an empty cache (rate-limit counts, cached pages)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_content_type_cache():
     """Forget cached content types: a test in transaction mode recreates them with new ids."""
     from django.contrib.contenttypes.models import ContentType

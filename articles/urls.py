@@ -1,6 +1,10 @@
 from django.urls import path
 
 from articles import feeds, views
+from articles.protection import rate_limited
+
+search = rate_limited("search", per_minute_setting="NEWSROOM_SEARCH_PER_MINUTE")
+sharing = rate_limited("share", per_minute_setting="NEWSROOM_SHARE_PER_MINUTE")
 
 app_name = "articles"
 
@@ -12,9 +16,9 @@ urlpatterns = [
     path("tags/<str:slug>/", views.TagView.as_view(), name="tag"),
     path("experts/<str:slug>/", views.ExpertView.as_view(), name="expert"),
     path("quotes/<int:pk>/", views.quote_detail, name="quote"),
-    path("quotes/<int:pk>/share/<slug:network>/", views.quote_share, name="quote_share"),
-    path("search/", views.SearchView.as_view(), name="search"),
-    path("share/<int:pk>/<slug:network>/", views.share, name="share"),
+    path("quotes/<int:pk>/share/<slug:network>/", sharing(views.quote_share), name="quote_share"),
+    path("search/", search(views.SearchView.as_view()), name="search"),
+    path("share/<int:pk>/<slug:network>/", sharing(views.share), name="share"),
     path("preview/<str:token>/", views.preview, name="preview"),
     path("feeds/rss/", feeds.LatestFeed(), name="feed_rss"),
     path("feeds/atom/", feeds.LatestAtomFeed(), name="feed_atom"),

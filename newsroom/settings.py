@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files, compressed and with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "articles.protection.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,6 +124,12 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 # (مايو) or "both" (أيار/مايو); digits "western" (10) or "arabic" (١٠).
 NEWSROOM_MONTH_STYLE = os.environ.get("NEWSROOM_MONTH_STYLE", "both")
 NEWSROOM_DIGITS = os.environ.get("NEWSROOM_DIGITS", "western")
+
+# Abuse of public endpoints: requests per address and minute, and how many proxies
+# (load balancer, CDN) in front of the site append to X-Forwarded-For.
+NEWSROOM_SEARCH_PER_MINUTE = env_int("NEWSROOM_SEARCH_PER_MINUTE", 30)
+NEWSROOM_SHARE_PER_MINUTE = env_int("NEWSROOM_SHARE_PER_MINUTE", 60)
+NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
 
 # How long a shareable preview link stays valid, in seconds (three days by default).
 NEWSROOM_PREVIEW_MAX_AGE = env_int("NEWSROOM_PREVIEW_MAX_AGE", 3 * 24 * 60 * 60)
