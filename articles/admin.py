@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
-from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import get_language_info, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from modeltranslation.admin import (
@@ -53,9 +53,14 @@ from articles.models import (
 )
 from articles.preview import preview_token
 from articles.sanitizing import sanitize_html
-from articles.versioning import compare_article_states
+from articles.search import query_terms
+from articles.versioning import COMPARED_ARTICLE_FIELDS, compare_article_states
 
 Status = Article.Status
+
+# Django's Arabic catalogue says "added" where the admin reports a change; the msgid is
+# repeated here so that our catalogue, which takes precedence, carries the right one.
+DJANGO_MESSAGE_FIXES = [gettext_noop("The {name} “{obj}” was changed successfully.")]
 
 # What the rich-text editor offers: exactly what the sanitizer keeps.
 PROSE_EDITOR_CONFIG = {
@@ -109,6 +114,30 @@ class TranslatedAdmin(TextDirectionMixin, TabbedTranslationAdmin):
     pass
 
 
+class FoldedSearchMixin:
+    """Search (and autocomplete) that folds Arabic spelling, for the short lists.
+
+    Tags and experts are few (hundreds, not hundreds of thousands), so their names are
+    folded in Python: "الرقه" finds the tag "الرقة" and "احمد" the expert "أحمد", and
+    journalists do not create the same tag or expert twice.
+    """
+
+    folded_search_fields = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = query_terms(search_term)
+        if not terms:
+            return super().get_search_results(request, queryset, search_term)
+        matching = [
+            pk
+            for pk, *values in queryset.values_list("pk", *self.folded_search_fields)
+            if all(
+                any(term in normalize_for_search(value or "") for value in values) for term in terms
+            )
+        ]
+        return queryset.filter(pk__in=matching), False
+
+
 class VersionedTranslatedAdmin(VersionAdmin, TranslatedAdmin):
     """Translated, with revisions: history, restore, and recovery of deleted rows."""
 
@@ -122,7 +151,8 @@ class SectionAdmin(VersionedTranslatedAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(VersionedTranslatedAdmin):
+class TagAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
+    folded_search_fields = ("name_ar", "name_en", "slug")
     list_display = ["name", "kind", "slug"]
     list_filter = ["kind"]
     search_fields = ["name_ar", "name_en", "slug"]
@@ -130,7 +160,8 @@ class TagAdmin(VersionedTranslatedAdmin):
 
 
 @admin.register(Expert)
-class ExpertAdmin(VersionedTranslatedAdmin):
+class ExpertAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
+    folded_search_fields = ("name_ar", "name_en", "role_ar", "role_en", "slug")
     list_display = ["name", "honorific", "role", "affiliation", "slug"]
     search_fields = ["name_ar", "name_en", "role_ar", "role_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
@@ -232,7 +263,8 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         raise ValidationError(
             _(
                 "%(user)s saved this article at %(time)s, after you opened it. Your text is "
-                "kept below: compare it with their changes (shown above), then save again."
+                "kept below; above, their saved version beside yours. Keep what you need "
+                "from theirs, then save again."
             ),
             code="conflict",
             params={
@@ -344,6 +376,10 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
         "created_by",
         "updated_by",
     ]
+
+    def view_on_site(self, article):
+        """Offer "view on site" only where readers would find the page."""
+        return article.get_absolute_url() if article.is_live else None
 
     # --- form -----------------------------------------------------------------------
 
@@ -470,9 +506,7 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
         if form.conflict and obj is not None:
             context["conflict"] = form.conflict
             context["conflict_rows"] = [
-                row
-                for row in self._compare_rows(obj, form.conflict["opened_version"])
-                if row["changed"]
+                row for row in self._saved_beside_mine(obj, form) if row["changed"]
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -678,20 +712,50 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
             "revision", "revision__user"
         )
 
-    def _compare_rows(self, article, opened_version):
-        """Compare the state a user opened (found by its edit version) with the current one."""
-        current = Version.objects.get_for_object(article).first()
-        opened = next(
-            (
-                version
-                for version in Version.objects.get_for_object(article)[:50]
-                if version.field_dict.get("edit_version") == opened_version
-            ),
-            None,
-        )
-        if opened is None or current is None:
-            return []
-        return compare_article_states(opened.field_dict, current.field_dict)
+    def _saved_beside_mine(self, article, form):
+        """Compare the version saved by someone else with the text this user submitted."""
+        saved = Article.objects.get(pk=article.pk)
+        current = {field: getattr(saved, field) for field, _label, _rich in COMPARED_ARTICLE_FIELDS}
+        current["tags"] = list(saved.tags.values_list("pk", flat=True))
+        mine = dict(current)
+        for field in current:
+            name = "section" if field == "section_id" else field
+            if name not in form.cleaned_data:
+                continue
+            value = form.cleaned_data[name]
+            if name == "section":
+                value = value.pk if value else None
+            elif name == "tags":
+                value = [tag.pk for tag in value]
+            mine[field] = value
+        return compare_article_states(current, mine)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except PermissionDenied:
+            if request.method != "POST":
+                raise
+            # The save is refused (someone published the article meanwhile, or the
+            # request asked for what this role may not do): the text is not lost.
+            return self._refused(request, object_id)
+
+    def _refused(self, request, object_id):
+        article = Article.objects.filter(pk=object_id).first() if object_id else None
+        texts = [
+            (field, label, language, request.POST.get(field, ""))
+            for field, label, rich in COMPARED_ARTICLE_FIELDS
+            if (language := field[-2:]) in ("ar", "en") and request.POST.get(field, "").strip()
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Your changes were not saved"),
+            "article": article,
+            "texts": texts,
+            "status": article.get_status_display() if article else "",
+        }
+        return TemplateResponse(request, "admin/articles/article/refused.html", context, status=403)
 
     def compare_view(self, request, object_id):
         article = self.get_object(request, object_id)
@@ -729,10 +793,17 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
+        """Restore an earlier version's text, never its status or publication time.
+
+        Restoring the wording of a draft must not unpublish the article behind the
+        publishing rules: status changes go through the workflow only.
+        """
+        before = Article.objects.filter(pk=object_id).values("status", "published_at").first()
         response = super().revision_view(request, object_id, version_id, extra_context)
         if request.method == "POST" and response.status_code == 302:
             article = Article.objects.filter(pk=object_id).first()
-            if article is not None:
+            if article is not None and before:
+                Article.objects.filter(pk=article.pk).update(**before)
                 services.activity_record(
                     article=article, actor=request.user, action=ArticleActivity.Action.RESTORED
                 )
@@ -765,6 +836,9 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
 
 @admin.register(Quote)
 class QuoteAdmin(VersionedTranslatedAdmin):
+    def view_on_site(self, quote):
+        return quote.get_absolute_url() if quote.article.is_live else None
+
     list_display = ["expert", "article", "highlighted"]
     list_select_related = ["expert", "article"]
     autocomplete_fields = ["article", "expert"]
@@ -858,10 +932,34 @@ class StaffAdmin(UserAdmin):
             for name, options in fieldsets
         ]
 
+    list_display = ["username", "first_name", "last_name", "role_names", "is_active", "last_login"]
+    list_filter = ["groups", "is_active", "is_staff"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def role_names(self, user):
+        return "، ".join(str(roles.ROLE_LABELS.get(g.name, g.name)) for g in user.groups.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        # A newsroom role means working in the admin: without staff status the new
+        # colleague could not log in, and would only be told the password is wrong.
+        if not user.is_staff and user.groups.filter(name__in=roles.ROLES).exists():
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=roles.ROLES)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups" and field is not None:
+            field.label_from_instance = lambda group: str(
+                roles.ROLE_LABELS.get(group.name, group.name)
+            )
+        return field
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

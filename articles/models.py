@@ -12,6 +12,8 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
@@ -326,9 +328,17 @@ class Article(models.Model):
             if digest != getattr(self, f"content_hash_{code}"):
                 setattr(self, f"content_hash_{code}", digest)
                 setattr(self, f"content_changed_{code}", now)
-            body = TRANSLATED_TEXT_FIELDS.index("body")
-            texts[body] = html_to_text(texts[body])
-            setattr(self, f"search_{code}", normalize_for_search(" ".join(texts)))
+            setattr(self, f"search_{code}", self.search_text(code))
+
+    def search_text(self, language: str) -> str:
+        """Return the article's text in ``language`` folded for search, tag names included."""
+        texts = [getattr(self, f"{field}_{language}", "") or "" for field in TRANSLATED_TEXT_FIELDS]
+        body = TRANSLATED_TEXT_FIELDS.index("body")
+        texts[body] = html_to_text(texts[body])
+        if self.pk is not None:
+            names = self.tags.values_list("name_ar", "name_en")
+            texts += [(english if language == "en" else "") or arabic for arabic, english in names]
+        return normalize_for_search(" ".join(texts))
 
     def slug_in(self, language: str) -> str:
         """Return the slug for ``language``, the Arabic one where no other was written."""
@@ -540,3 +550,13 @@ class DailyShareCount(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.network_id} {self.day}: {self.count}"
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+def refresh_search_text(sender, instance, action, reverse, **kwargs):
+    """Fold an article's tag names into its search text when its tags change."""
+    if action not in {"post_add", "post_remove", "post_clear"} or reverse:
+        return
+    Article.objects.filter(pk=instance.pk).update(
+        **{f"search_{code}": instance.search_text(code) for code in language_codes()}
+    )

@@ -4,10 +4,14 @@ A data migration creates the groups from this module; per-object rules (a journa
 changes only their own drafts) are enforced in the admin on top of these permissions.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 JOURNALIST = "Journalist"
 EDITOR = "Editor"
 ADMINISTRATOR = "Administrator"
 ROLES = (JOURNALIST, EDITOR, ADMINISTRATOR)
+# The group names are data (stable keys); staff read them in their own language.
+ROLE_LABELS = {JOURNALIST: _("Journalist"), EDITOR: _("Editor"), ADMINISTRATOR: _("Administrator")}
 
 _ARTICLE_MODELS = ("section", "tag", "expert", "article", "quote", "correction", "sharenetwork")
 

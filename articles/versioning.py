@@ -8,11 +8,14 @@ per model and would need our own code to restore an article with its inlines.
 
 import difflib
 import re
+from datetime import datetime
 
 import reversion
 from django.db.models.signals import post_save
+from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from articles.sanitizing import html_to_text
@@ -57,7 +60,7 @@ COMPARED_ARTICLE_FIELDS = [
     )
     for code in ("ar", "en")
 ] + [
-    ("section", _("section"), False),
+    ("section_id", _("section"), False),
     ("tags", _("tags"), False),
     ("status", _("status"), False),
     ("published_at", _("publication time"), False),
@@ -91,14 +94,23 @@ def diff_words(old: str, new: str) -> tuple[str, str]:
 
 
 def _display(field: str, value, rich: bool, names: dict) -> str:
+    """Return a field's value as staff read it: names, labels and local times, not ids."""
+    from articles.models import ArticleStatus
+
     if value is None:
         return ""
     if rich:
         return html_to_text(value)
-    if field == "section":
+    if field == "section_id":
         return names["section"].get(value, str(value))
     if field == "tags":
         return "، ".join(sorted(names["tags"].get(pk, str(pk)) for pk in value))
+    if field == "status":
+        return str(ArticleStatus(value).label) if value in ArticleStatus.values else value
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, datetime):
+        return localize(localtime(value))
     return str(value)
 
 
@@ -113,9 +125,9 @@ def compare_article_states(old: dict, new: dict) -> list[dict]:
     tag_ids = set(old.get("tags") or []) | set(new.get("tags") or [])
     names = {
         "section": dict(
-            Section.objects.filter(pk__in={old.get("section"), new.get("section")}).values_list(
-                "pk", "name_ar"
-            )
+            Section.objects.filter(
+                pk__in={old.get("section_id"), new.get("section_id")}
+            ).values_list("pk", "name_ar")
         ),
         "tags": dict(Tag.objects.filter(pk__in=tag_ids).values_list("pk", "name_ar")),
     }

@@ -399,7 +399,9 @@ def test_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(staff):
     content = second.content.decode()
     assert "حفظ alice هذا المقال" in content
     assert "مقدمة بوب التي كتبها للتو" in content  # Bob's text stays in his form
-    assert "عنوان أليس" in content  # and he is shown what Alice changed
+    rows = {row["field"]: row for row in second.context["conflict_rows"]}
+    assert set(rows) == {"title_ar", "summary_ar"}  # shown side by side with Alice's
+    assert "أليس" in rows["title_ar"]["old"] and "الأول" in rows["title_ar"]["new"]
     article.refresh_from_db()
     assert article.title_ar == "عنوان أليس"
     assert article.summary_ar == ""
@@ -684,3 +686,128 @@ def test_body_fields_get_the_rich_text_editor_in_their_own_direction(staff, jour
     assert "data-django-prose-editor-configurable" in content
     body_en = re.search(r'<textarea[^>]*name="body_en"[^>]*>', content).group(0)
     assert 'dir="ltr"' in body_en
+
+
+def test_restoring_an_old_revision_keeps_the_status_and_publication_time(staff):
+    article = make_article(status=Article.Status.DRAFT, title_ar="صياغة المسودة")
+    editor = client_for(staff[roles.EDITOR])
+    editor.post(change_url(article), form_data(article, title_ar="صياغة المسودة"))
+    draft_version = Version.objects.get_for_object(article).first()
+    editor.post(change_url(article), form_data(article, title_ar="الصياغة المنشورة", _publish="1"))
+    article.refresh_from_db()
+    published_at = article.published_at
+    assert article.is_live
+
+    editor.post(
+        reverse("admin:articles_article_revision", args=[article.pk, draft_version.pk]),
+        form_data(
+            article,
+            title_ar="صياغة المسودة",
+            opened_version=draft_version.field_dict["edit_version"],
+        ),
+    )
+
+    article.refresh_from_db()
+    assert article.title_ar == "صياغة المسودة"
+    assert article.is_live
+    assert article.published_at == published_at
+
+
+def test_a_refused_save_shows_the_authors_text_so_nothing_is_lost(staff, journalist_draft):
+    journalist = client_for(staff[roles.JOURNALIST])
+    data = form_data(journalist_draft, body_ar="<p>فقرة كتبتها للتو ولم تُحفظ بعد</p>")
+    client_for(staff[roles.EDITOR]).post(
+        change_url(journalist_draft), form_data(journalist_draft, _publish="1")
+    )
+
+    response = journalist.post(change_url(journalist_draft), data)
+
+    content = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="ar" dir="rtl">' in content
+    assert "لم يُحفظ شيء" in content
+    assert "فقرة كتبتها للتو ولم تُحفظ بعد" in content
+
+
+def test_compare_names_the_section_and_shows_labels_not_raw_values(staff):
+    article = make_article(status=Article.Status.DRAFT)
+    editor = client_for(staff[roles.EDITOR])
+    editor.post(change_url(article), form_data(article))
+    editor.post(change_url(article), form_data(article, is_exclusive="on"))
+    newer, older = Version.objects.get_for_object(article)[:2]
+
+    rows = {
+        row["field"]: row
+        for row in editor.get(
+            reverse("admin:articles_article_compare", args=[article.pk]),
+            {"old": older.pk, "new": newer.pk},
+        ).context["rows"]
+    }
+
+    assert article.section.name_ar in rows["section_id"]["old"]
+    assert "مسودة" in rows["status"]["new"]
+    assert "نعم" in rows["is_exclusive"]["new"] and "لا" in rows["is_exclusive"]["old"]
+
+
+def test_a_new_colleague_with_a_role_can_log_in_to_the_admin(staff):
+    journalist_group = Group.objects.get(name=roles.JOURNALIST)
+
+    client_for(staff[roles.ADMINISTRATOR]).post(
+        reverse("admin:auth_user_add"),
+        {"username": "rana", "password1": "Zq8!long-enough-pw", "password2": "Zq8!long-enough-pw"},
+    )
+    rana = get_user_model().objects.get(username="rana")
+    client_for(staff[roles.ADMINISTRATOR]).post(
+        reverse("admin:auth_user_change", args=[rana.pk]),
+        {
+            "username": "rana",
+            "is_active": "on",
+            "groups": [journalist_group.pk],
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+        },
+    )
+
+    rana.refresh_from_db()
+    assert rana.is_staff
+    assert Client().login(username="rana", password="Zq8!long-enough-pw")
+
+
+def test_admin_dates_read_day_month_year_on_the_24_hour_clock(staff):
+    make_article(
+        title_ar="مقال مؤرخ",
+        published_at=timezone.make_aware(timezone.datetime(2026, 5, 12, 14, 5)),
+    )
+
+    content = (
+        client_for(staff[roles.EDITOR])
+        .get(reverse("admin:articles_article_changelist"))
+        .content.decode()
+    )
+
+    assert "12 مايو 2026، 14:05" in content
+
+
+def test_saving_a_change_says_it_was_changed_not_added(staff, journalist_draft):
+    editor = client_for(staff[roles.EDITOR])
+
+    response = editor.post(change_url(journalist_draft), form_data(journalist_draft), follow=True)
+
+    text = " ".join(str(message) for message in response.context["messages"])
+    assert "تم تعديل" in text
+    assert "إضافة" not in text
+
+
+def test_tag_and_expert_lookups_fold_arabic_spelling(staff, seeded):
+    editor = client_for(staff[roles.EDITOR])
+
+    def autocomplete(model, term):
+        response = editor.get(
+            "/admin/autocomplete/",
+            {"term": term, "app_label": "articles", "model_name": "article", "field_name": model},
+        )
+        return [item["text"] for item in response.json()["results"]]
+
+    assert "الرقة" in autocomplete("tags", "الرقه")
+    experts = editor.get(reverse("admin:articles_expert_changelist"), {"q": "احمد حماده"})
+    assert [expert.slug for expert in experts.context["cl"].result_list] == ["ahmed-hamada"]

@@ -218,3 +218,22 @@ def test_article_page_weighs_at_most_100_kb_compressed(client, seed_report):
     assert any(name.endswith(".woff2") for name in sizes)
     print(f"article page weight: {sum(sizes.values()) / 1024:.1f} KB compressed {sizes}")
     assert sum(sizes.values()) <= 100 * 1024, sizes
+
+
+def test_only_the_lead_story_is_styled_as_the_lead(client):
+    for _ in range(5):
+        make_article()
+
+    content = client.get("/").content.decode()
+
+    assert content.count("card--lead") == 1
+
+
+def test_english_pull_quote_separates_name_and_role_with_an_english_comma(client, seed_report):
+    with translation.override("en"):
+        path = seed_report.get_absolute_url()
+
+    content = client.get(path).content.decode()
+
+    assert "Colonel Ahmed Hamada</bdi>, strategic expert" in content
+    assert "،" not in content.split('class="pull-quote__who"')[1].split("</p>")[0]

@@ -120,3 +120,15 @@ def test_postgres_search_uses_the_gin_index(seed_report):
 
     assert "article_search_ar_gin" in plan
     assert list(queryset) == [seed_report]
+
+
+def test_an_article_is_found_by_the_name_of_its_tags(client):
+    from articles.tests.factories import make_tag
+
+    tag = make_tag(name_ar="القامشلي", name_en="Qamishli")
+    article = make_article(title_ar="انقطاع الكهرباء", body_ar="<p>لا ذكر للمدينة هنا.</p>")
+    article.tags.add(tag)
+
+    assert list(results(client, "القامشلي").context["results"]) == [article]
+    article.tags.remove(tag)
+    assert list(results(client, "القامشلي").context["results"]) == []
