@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "newsroom.middleware.SecurityHeadersMiddleware",
     # Static files, compressed and with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.protection.RequestGuardMiddleware",

@@ -51,6 +51,11 @@ def test_journalist_writes_editor_publishes_reader_reads(
     journalist = browser.new_context(viewport=DESKTOP, locale="ar")
     page = journalist.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The Content-Security-Policy must not block anything the admin or the editor needs.
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
     log_in(page, live_server, "samira")
     page.goto(live_server.url + "/admin/articles/article/add/")
     page.fill("#id_title_ar", TITLE)
@@ -96,6 +101,10 @@ def test_journalist_writes_editor_publishes_reader_reads(
     # A reader finds it on the home page and reads it.
     reader = browser.new_context(viewport={"width": 390, "height": 844}, user_agent=READER_AGENT)
     page = reader.new_page()
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
     page.goto(live_server.url + "/")
     page.get_by_role("link", name=TITLE).first.click()
     assert page.locator("h1").inner_text() == TITLE
