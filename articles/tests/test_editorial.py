@@ -770,7 +770,10 @@ def test_a_new_colleague_with_a_role_can_log_in_to_the_admin(staff):
 
     rana.refresh_from_db()
     assert rana.is_staff
-    assert Client().login(username="rana", password="Zq8!long-enough-pw")
+    signed_in = Client().post(
+        reverse("admin:login"), {"username": "rana", "password": "Zq8!long-enough-pw"}
+    )
+    assert signed_in.status_code == 302
 
 
 def test_admin_dates_read_day_month_year_on_the_24_hour_clock(staff):
