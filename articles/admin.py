@@ -11,9 +11,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
@@ -934,6 +935,28 @@ class StaffAdmin(UserAdmin):
 
     list_display = ["username", "first_name", "last_name", "role_names", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "is_staff"]
+    actions = ["sign_out_everywhere"]
+
+    @admin.action(permissions=["change"], description=_("Sign the selected staff out everywhere"))
+    def sign_out_everywhere(self, request, queryset):
+        """End every session of the selected accounts: a lost phone, a stolen password."""
+        users = {str(pk) for pk in queryset.values_list("pk", flat=True)}
+        if not request.user.is_superuser:
+            users -= {
+                str(pk) for pk in queryset.filter(is_superuser=True).values_list("pk", flat=True)
+            }
+        ended = [
+            session.pk
+            for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+            if session.get_decoded().get(SESSION_KEY) in users
+        ]
+        Session.objects.filter(pk__in=ended).delete()
+        self.message_user(
+            request,
+            ngettext("%(count)d session ended.", "%(count)d sessions ended.", len(ended))
+            % {"count": len(ended)},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

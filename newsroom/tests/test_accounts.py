@@ -63,3 +63,30 @@ def test_django_password_validators_refuse_weak_passwords():
     for weak in ("12345678901234", "password1234", "short"):
         with pytest.raises(ValidationError):
             validate_password(weak)
+
+
+def test_administrator_signs_a_staff_member_out_of_every_session(editor):
+    from django.contrib.auth.models import Group
+
+    from articles import roles
+
+    administrator = get_user_model().objects.create_user(
+        username="chief", password=PASSWORD, is_staff=True
+    )
+    administrator.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    phone, laptop, chief = Client(), Client(), Client()
+    phone.force_login(editor)
+    laptop.force_login(editor)
+    chief.force_login(administrator)
+    assert phone.get(reverse("admin:index")).status_code == 200
+
+    chief.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "sign_out_everywhere", "_selected_action": [editor.pk]},
+    )
+
+    for device in (phone, laptop):
+        response = device.get(reverse("admin:index"))
+        assert response.status_code == 302
+        assert reverse("admin:login") in response["Location"]
+    assert chief.get(reverse("admin:index")).status_code == 200
