@@ -42,6 +42,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def uncached_pages(settings):
+    """Measure what rendering a page costs: the page cache answers repeats with no query."""
+    settings.NEWSROOM_PAGE_CACHE = False
+
+
+@pytest.fixture(autouse=True)
+def _page_generation_file(settings, tmp_path_factory):
+    """Keep each test's page-cache generation to itself, out of the repository's var/."""
+    settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE = tmp_path_factory.mktemp("var") / "generation"
+
+
 @pytest.fixture(autouse=True)
 def _fresh_content_type_cache():
     """Forget cached content types: a test in transaction mode recreates them with new ids."""

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -36,9 +37,10 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 
-from articles import images, permissions, roles, services
+from articles import images, pagecache, permissions, roles, services
 from articles.arabic import normalize_for_search
 from articles.models import (
     Article,
@@ -139,7 +141,52 @@ class FoldedSearchMixin:
         return queryset.filter(pk__in=matching), False
 
 
-class VersionedTranslatedAdmin(VersionAdmin, TranslatedAdmin):
+class RevisionGuardMixin:
+    """Restore and recover only this model's own versions, and only what the user may change.
+
+    django-reversion finds a version by its id alone and reverts its whole revision
+    before the change form checks anything: an article's version posted to the quotes'
+    "recover" address would bring back the article's old text and status for anyone who
+    may add a quote. A revision also holds several rows (an article with its quotes and
+    corrections): each must be the user's to change, or the restore is refused.
+    """
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        self._check_may_revert(request, get_object_or_404(versions, pk=version_id))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        deleted = Version.objects.get_deleted(self.model)
+        self._check_may_revert(request, get_object_or_404(deleted, pk=version_id))
+        return super().recover_view(request, version_id, extra_context)
+
+    def _check_may_revert(self, request, version):
+        if request.method != "POST":
+            return  # Showing a version changes nothing: reversion rolls the revert back.
+        for held in version.revision.version_set.select_related("content_type"):
+            model = held.content_type.model_class()
+            model_admin = self.admin_site._registry.get(model) if model else None
+            if model_admin is None:
+                raise PermissionDenied
+            current = model._default_manager.filter(pk=held.object_id).first()
+            if current is not None:
+                allowed = model_admin.has_change_permission(request, current)
+            else:
+                try:
+                    restored = held._object_version.object
+                except RevertError:
+                    continue  # Unreadable: reversion's own revert fails and changes nothing.
+                allowed = model_admin.has_add_permission(
+                    request
+                ) and model_admin.has_change_permission(request, restored)
+            if not allowed:
+                raise PermissionDenied
+
+
+class VersionedTranslatedAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     """Translated, with revisions: history, restore, and recovery of deleted rows."""
 
 
@@ -333,7 +380,7 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionAdmin, TranslatedAdmin):
+class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
@@ -608,6 +655,18 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
 
     # --- actions --------------------------------------------------------------------
 
+    def changelist_view(self, request, extra_context=None):
+        """Let each article an action changes keep a revision of its own.
+
+        VersionAdmin opens one revision around the whole change list, and every
+        service call would join it: restoring any of the articles would then restore
+        all the others too.
+        """
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return super(VersionAdmin, self).changelist_view(
+            request, {**context, **(extra_context or {})}
+        )
+
     def _bulk(self, request, queryset, service, done_message):
         done = skipped = 0
         for article in queryset:
@@ -805,6 +864,7 @@ class ArticleAdmin(VersionAdmin, TranslatedAdmin):
             article = Article.objects.filter(pk=object_id).first()
             if article is not None and before:
                 Article.objects.filter(pk=article.pk).update(**before)
+                pagecache.content_changed()  # update() sends no signal
                 services.activity_record(
                     article=article, actor=request.user, action=ArticleActivity.Action.RESTORED
                 )

@@ -10,9 +10,11 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Registers the start-up check that Pillow can shape Arabic (raqm).
         import articles.images  # noqa: F401
+        from articles import invalidation
         from articles.versioning import register_models
 
         register_models()
+        invalidation.connect()
 
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):

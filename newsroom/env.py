@@ -85,7 +85,9 @@ def cache_config(environ: Mapping[str, str] = os.environ) -> dict:
             "LOCATION": url,
             "KEY_PREFIX": environ.get("NEWSROOM_CACHE_PREFIX", "newsroom"),
             "TIMEOUT": env_int("NEWSROOM_CACHE_TIMEOUT", 300, environ),
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A cache server that is down must not hold readers up: the site serves
+            # uncached instead (articles/pagecache.py).
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
     if scheme == "locmem":
         return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}

@@ -79,12 +79,26 @@ class SecurityHeadersMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self._policy = None
 
     def __call__(self, request):
         response = self.get_response(request)
         hashes = []
-        if "text/html" in response.get("Content-Type", "") and not response.streaming:
+        if (
+            "text/html" in response.get("Content-Type", "")
+            and not response.streaming
+            and b"importmap" in response.content  # only admin pages with the editor
+        ):
             hashes = import_map_hashes(response.content.decode(response.charset or "utf-8"))
-        response.setdefault("Content-Security-Policy", content_security_policy(hashes))
+        if "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = (
+                content_security_policy(hashes) if hashes else self.policy()
+            )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+    def policy(self) -> str:
+        """The policy of pages without an import map: the same for every such page."""
+        if self._policy is None:
+            self._policy = content_security_policy([])
+        return self._policy

@@ -60,6 +60,9 @@ MIDDLEWARE = [
     # Static files, compressed and with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.protection.RequestGuardMiddleware",
+    # Anonymous readers get whole cached pages here, before sessions and languages are
+    # looked at; see articles/pagecache.py.
+    "articles.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,9 +100,35 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# An optional read replica (PostgreSQL streaming replication) for anonymous readers'
+# pages; see newsroom/dbrouter.py.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsroom.dbrouter.ReplicaRouter"]
+NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config()}
+
+# Whole pages for anonymous readers (articles/pagecache.py), never stale: any change to
+# content starts a new generation. NEWSROOM_PAGE_CACHE_SECONDS bounds only how long a
+# page outlives a change to share counts. With a process-local cache the generation is
+# kept in a file, so every worker on the machine sees every change.
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
+NEWSROOM_PAGE_CACHE_ALIAS = "default"
+NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 300)
+NEWSROOM_PAGE_CACHE_GENERATION_FILE = VAR_DIR / "page-generation"
+# What a CDN in front may do (Cache-Control: s-maxage, stale-while-revalidate,
+# stale-if-error). Browsers always revalidate, by ETag. NEWSROOM_CDN_MAX_AGE=0 makes a
+# CDN ask every time too (answered with a cheap 304 while nothing changed).
+NEWSROOM_CDN_MAX_AGE = env_int("NEWSROOM_CDN_MAX_AGE", 10)
+NEWSROOM_CDN_STALE_WHILE_REVALIDATE = env_int("NEWSROOM_CDN_STALE_WHILE_REVALIDATE", 30)
+NEWSROOM_CDN_STALE_IF_ERROR = env_int("NEWSROOM_CDN_STALE_IF_ERROR", 86400)
 
 # Sign-in throttling (django-axes): after NEWSROOM_LOGIN_FAILURES failed attempts for
 # one account, or from one address, sign-in is refused for NEWSROOM_LOCKOUT_MINUTES.

@@ -5,14 +5,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from articles import sitemaps
+from articles.pagecache import public_page
 
 # Language-neutral: crawlers find one robots.txt and one set of sitemaps, which list
 # every language's pages.
 urlpatterns = [
-    path("robots.txt", sitemaps.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemaps.index, name="sitemap_index"),
-    path("sitemap-<section>.xml", sitemaps.sitemap, name="sitemap"),
-    path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
+    path("robots.txt", public_page(sitemaps.robots_txt), name="robots_txt"),
+    path("sitemap.xml", public_page(sitemaps.index, query=("p",)), name="sitemap_index"),
+    path("sitemap-<section>.xml", public_page(sitemaps.sitemap, query=("p",)), name="sitemap"),
+    path("news-sitemap.xml", public_page(sitemaps.news_sitemap), name="news_sitemap"),
 ]
 
 urlpatterns += i18n_patterns(

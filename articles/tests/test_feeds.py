@@ -410,7 +410,7 @@ def populate(count: int, section, tag, expert):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_feeds_run_the_same_few_queries_with_2_or_30_articles(
-    client, django_assert_max_num_queries, kind
+    client, django_assert_max_num_queries, kind, uncached_pages
 ):
     counts = {}
     for count in (2, 30):

@@ -598,7 +598,7 @@ def test_phone_browser_keeps_room_for_the_picture_and_picks_a_small_webp(live_se
     assert img.bounding_box() == box
 
 
-def test_lead_image_adds_no_database_query_to_the_article_page(client):
+def test_lead_image_adds_no_database_query_to_the_article_page(client, uncached_pages):
     plain = make_article(title_ar="بلا صورة")
     pictured = article_with_image(jpeg(size=(1300, 1000)), title_ar="مع صورة")
     client.get(pictured.get_absolute_url())  # renditions made; the count is of later views

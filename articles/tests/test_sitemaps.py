@@ -295,7 +295,7 @@ def populate(count: int) -> None:
 
 
 def test_sitemaps_run_the_same_few_queries_whatever_the_number_of_articles(
-    client, django_assert_max_num_queries
+    client, django_assert_max_num_queries, uncached_pages
 ):
     paths = ["/sitemap.xml", "/news-sitemap.xml"] + [f"/sitemap-{s}.xml" for s in SECTIONS]
     counts = {}

@@ -151,7 +151,7 @@ def test_redis_cache_has_prefix_timeout_and_short_socket_timeouts():
     config = cache_config({"REDIS_URL": "redis://127.0.0.1:6379/1"})
     assert config["KEY_PREFIX"] == "newsroom"
     assert config["TIMEOUT"] == 300
-    assert config["OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
+    assert config["OPTIONS"] == {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 
 
 def test_redis_cache_prefix_and_timeout_can_be_configured():

@@ -139,3 +139,18 @@ def test_redis_url_gives_a_working_shared_cache():
         assert other.get("newsroom-test-key") == {"headline": "عاجل"}
     finally:
         cache.delete("newsroom-test-key")
+
+
+def test_a_replica_url_adds_the_replica_and_its_router(tmp_path):
+    result = run_django(
+        "from django.conf import settings; import json; "
+        "print(json.dumps([settings.DATABASES['replica']['HOST'], settings.DATABASE_ROUTERS]))",
+        **production_env(tmp_path),
+        DATABASE_URL="postgres://app@primary.internal:5432/newsroom",
+        DATABASE_REPLICA_URL="postgres://reader@replica.internal:5432/newsroom",
+    )
+
+    assert result.returncode == 0, result.stderr
+    host, routers = json.loads(result.stdout)
+    assert host == "replica.internal"
+    assert routers == ["newsroom.dbrouter.ReplicaRouter"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
+from articles.pagecache import content_changed
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 LANGUAGES = ("ar", "en")
@@ -63,6 +64,8 @@ class Command(BaseCommand):
                 created = DemoGenerator(pool).create(demo)
             if options["verbosity"]:
                 self.stdout.write(f"Added {created} demo articles.")
+        # Demo articles are inserted in bulk, which sends no signal: cached pages go.
+        content_changed()
         if options["verbosity"]:
             self.stdout.write(
                 f"Seeded: {Article.objects.count()} articles, {Expert.objects.count()} experts, "

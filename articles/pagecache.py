@@ -1,0 +1,419 @@
+"""Whole pages for anonymous readers: cached per language, and never stale.
+
+When a story breaks, nearly every request is an anonymous reader arriving from WhatsApp
+or Telegram on the same few pages. Those pages are kept whole in the cache (Redis in
+production, local memory by default), under their host, path and the only query
+parameters a page reads (``page``, and ``p`` for sitemaps). The language is part of
+the path, so each language has its own copy.
+
+Never stale: every stored page carries the *generation* it was made in, and a change
+to anything a reader page shows (an article, its tags, authors, quotes, corrections or
+image; an expert, a section, a tag, a share network) starts a new generation, so the
+very next request renders afresh. The generation changes as soon as the row is saved
+and again when the transaction commits, so a page rendered in between cannot outlive
+it. A scheduled article needs no save to appear: a generation also ends at the next
+scheduled publication time. Share counts ("most shared this week") are not content;
+they refresh within ``NEWSROOM_PAGE_CACHE_SECONDS``.
+
+Where the generation lives: in the cache itself when the cache is shared (Redis: every
+worker of every machine reads the same), or in a small file under ``var/`` when the
+cache is local to each process, so that every gunicorn worker of the machine sees a
+change made through any other.
+
+Staff (anyone with a session cookie), the admin, previews and share redirects are
+never served from the cache nor stored in it. If the cache server is down, pages are
+served uncached and the outage is logged (once a minute per process).
+"""
+
+import contextvars
+import hashlib
+import logging
+import os
+import secrets
+import time
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control
+from django.utils.http import parse_etags
+
+logger = logging.getLogger("newsroom")
+
+# The query parameters any public page reads; all others (utm_*, fbclid, cache busters
+# sent by crawlers) cannot change a page and are left out of the key.
+QUERY_PARAMETERS = ("page", "p")
+GENERATION_KEY = "pagecache:generation"
+# How often, at most, each process logs that the cache server is unreachable.
+OUTAGE_LOG_INTERVAL = 60
+
+# Set while an anonymous reader's request is served: the database router may then read
+# from a replica (newsroom/dbrouter.py).
+anonymous_read = contextvars.ContextVar("anonymous_read", default=False)
+
+
+def public_page(view=None, *, query: tuple[str, ...] = ()):
+    """Mark a view's successful answers as the same for every anonymous reader.
+
+    ``query`` names the query parameters the view reads; each must be one of
+    ``QUERY_PARAMETERS``, which make up the cache key.
+    """
+    unknown = set(query) - set(QUERY_PARAMETERS)
+    if unknown:
+        raise ImproperlyConfigured(
+            f"Query parameters {sorted(unknown)} are not part of the page cache key; "
+            "add them to articles.pagecache.QUERY_PARAMETERS."
+        )
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                response.public_page = True
+            return response
+
+        return wrapper
+
+    return decorator(view) if view is not None else decorator
+
+
+# Generations ---------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    """Return a generation token: when it began (for the replica router) and a nonce."""
+    return f"{time.time():.3f}-{secrets.token_hex(6)}"
+
+
+def token_age(token: str) -> float:
+    """Return how many seconds ago the generation ``token`` began."""
+    try:
+        return time.time() - float(token.partition("-")[0])
+    except ValueError:
+        return float("inf")
+
+
+class SharedGeneration:
+    """The generation kept in the cache: every worker of every machine sees the same."""
+
+    def lookup(self, cache, key):
+        values = cache.get_many([GENERATION_KEY, key])
+        token = values.get(GENERATION_KEY)
+        if token is None:
+            cache.add(GENERATION_KEY, new_token(), timeout=None)
+            token = cache.get(GENERATION_KEY)
+        return token, values.get(key)
+
+    def current(self, cache):
+        return cache.get(GENERATION_KEY)
+
+    def bump(self, cache):
+        cache.set(GENERATION_KEY, new_token(), timeout=None)
+
+
+class FileGeneration:
+    """The generation kept in a file: for a cache private to each process (local memory).
+
+    Every worker on the machine reads the same file, so a change saved through one
+    worker is seen by all of them on their next request.
+    """
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.NEWSROOM_PAGE_CACHE_GENERATION_FILE)
+
+    def current(self, cache=None):
+        try:
+            return self.path.read_text()
+        except FileNotFoundError:
+            return self.bump(cache)
+
+    def lookup(self, cache, key):
+        return self.current(cache), cache.get(key)
+
+    def bump(self, cache=None):
+        token = new_token()
+        path = self.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        temporary.write_text(token)
+        os.replace(temporary, path)
+        return token
+
+
+def page_cache():
+    """Return the cache backend pages live in, or None when there is nothing to cache in."""
+    if not settings.NEWSROOM_PAGE_CACHE:
+        return None
+    cache = caches[settings.NEWSROOM_PAGE_CACHE_ALIAS]
+    return None if isinstance(cache, DummyCache) else cache
+
+
+def generation_store(cache):
+    return FileGeneration() if isinstance(cache, LocMemCache) else SharedGeneration()
+
+
+class _Outage:
+    """Keep a down cache server from slowing readers, and say so in the log.
+
+    After a failure the cache is left alone for ``RETRY_AFTER`` seconds (each attempt
+    could wait for a connection timeout), and the outage is logged at most once a
+    minute per process.
+    """
+
+    RETRY_AFTER = 5
+    last_logged = 0.0
+    retry_at = 0.0
+    # Set when a change could not be recorded: this process then serves nothing from
+    # the cache until it has recorded a new generation.
+    bump_pending = False
+
+    @classmethod
+    def cache_usable(cls) -> bool:
+        if time.monotonic() < cls.retry_at:
+            return False
+        return not cls.bump_pending or _start_generation()
+
+    @classmethod
+    def failed(cls, error: Exception, doing: str) -> None:
+        now = time.monotonic()
+        cls.retry_at = now + cls.RETRY_AFTER
+        if now - cls.last_logged >= OUTAGE_LOG_INTERVAL:
+            cls.last_logged = now
+            logger.warning(
+                "Page cache unavailable while %s (%s: %s); serving pages uncached.",
+                doing,
+                error.__class__.__name__,
+                error,
+            )
+
+
+def content_changed(**kwargs) -> None:
+    """Start a new generation now, and again when the current transaction commits.
+
+    Connected to every model reader pages show (``articles.signals``); call it by hand
+    after a ``QuerySet.update()``, which sends no signal.
+    """
+    if page_cache() is None:
+        return
+    _start_generation()
+    connection = transaction.get_connection(kwargs.get("using"))
+    if connection.in_atomic_block and not getattr(connection, "_pagecache_on_commit", False):
+        connection._pagecache_on_commit = True
+
+        def after_commit():
+            connection._pagecache_on_commit = False
+            _start_generation()
+
+        transaction.on_commit(after_commit, using=kwargs.get("using"))
+
+
+def _start_generation() -> bool:
+    """Record a new generation; return whether it was recorded."""
+    cache = page_cache()
+    if cache is None:
+        return False
+    try:
+        generation_store(cache).bump(cache)
+    except Exception as error:  # the cache server is down: cache nothing until it is back
+        _Outage.bump_pending = True
+        _Outage.failed(error, "recording a change")
+        return False
+    _Outage.bump_pending = False
+    return True
+
+
+# When the current generation ends by itself: the next scheduled publication. ---------
+
+_ends_at: dict[str, float] = {}
+
+
+def _generation_end(token: str) -> float:
+    """Return when generation ``token`` ends by itself, computed once per process."""
+    end = _ends_at.get(token)
+    if end is None:
+        from articles.models import Article
+
+        upcoming = (
+            Article.objects.filter(
+                status=Article.Status.PUBLISHED, published_at__gt=_now_datetime()
+            )
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        end = upcoming.timestamp() if upcoming else float("inf")
+        if len(_ends_at) > 64:
+            _ends_at.clear()
+        _ends_at[token] = end
+    return end
+
+
+def _now_datetime():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+# The middleware ------------------------------------------------------------------------
+
+
+def page_key(request) -> str:
+    parameters = [
+        f"{name}={value}" for name in QUERY_PARAMETERS for value in request.GET.getlist(name)[:1]
+    ]
+    return f"page:{request.get_host()}:{request.path}?{'&'.join(parameters)}"
+
+
+def may_use_cache(request) -> bool:
+    """Return whether this request is an anonymous reader's GET or HEAD."""
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "/admin/" not in request.path
+    )
+
+
+def etag_of(content: bytes) -> str:
+    return '"' + hashlib.blake2b(content, digest_size=12).hexdigest() + '"'
+
+
+def _matches(request, etag: str) -> bool:
+    header = request.META.get("HTTP_IF_NONE_MATCH")
+    if not header:
+        return False
+    wanted = {tag.removeprefix("W/") for tag in parse_etags(header)}
+    return "*" in wanted or etag in wanted
+
+
+def _public_headers(response) -> None:
+    """Let browsers revalidate every time (cheaply, by ETag), and a CDN keep it briefly."""
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=0,
+        s_maxage=settings.NEWSROOM_CDN_MAX_AGE,
+        stale_while_revalidate=settings.NEWSROOM_CDN_STALE_WHILE_REVALIDATE,
+        stale_if_error=settings.NEWSROOM_CDN_STALE_IF_ERROR,
+    )
+    # The language is in the path, never negotiated: a CDN needs one copy per URL.
+    vary = [
+        value.strip()
+        for value in response.get("Vary", "").split(",")
+        if value.strip() and value.strip().lower() not in {"accept-language", "cookie"}
+    ]
+    if vary:
+        response["Vary"] = ", ".join(vary)
+    elif response.has_header("Vary"):
+        del response["Vary"]
+
+
+def _not_modified(response_headers: dict) -> HttpResponseNotModified:
+    answer = HttpResponseNotModified()
+    for name in ("ETag", "Cache-Control", "Vary", "Content-Language"):
+        if name in response_headers:
+            answer[name] = response_headers[name]
+    return answer
+
+
+def _from_entry(request, entry) -> HttpResponse:
+    _, headers, content = entry
+    if _matches(request, headers["ETag"]):
+        return _not_modified(headers)
+    response = HttpResponse(b"" if request.method == "HEAD" else content, headers=headers)
+    response["Content-Length"] = str(len(content))
+    response["X-Cache"] = "hit"
+    return response
+
+
+def _storable(response) -> bool:
+    return (
+        getattr(response, "public_page", False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers whole pages from the cache; store the ones views mark."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not may_use_cache(request):
+            response = self.get_response(request)
+            if getattr(response, "public_page", False):
+                # Staff see live pages, and no shared cache may keep their copy.
+                patch_cache_control(response, private=True, no_cache=True)
+                _add_etag(request, response)
+            return response
+        return self._serve(request)
+
+    def _serve(self, request):
+        cache = page_cache()
+        if cache is None or not _Outage.cache_usable():
+            return self._render(request)
+        key = page_key(request)
+        try:
+            token, entry = generation_store(cache).lookup(cache, key)
+        except Exception as error:
+            _Outage.failed(error, "reading")
+            return self._render(request)
+        try:
+            ends = _generation_end(token)
+        except DatabaseError:
+            return self._render(request)  # the view answers with the 503 page
+        if time.time() >= ends:
+            # A scheduled article is due: everything made before it is out of date.
+            _start_generation()
+            return self._render(request)
+        if entry is not None and entry[0] == token:
+            return _from_entry(request, entry)
+        return self._render(request, cache=cache, key=key, token=token)
+
+    def _render(self, request, *, cache=None, key=None, token=None):
+        """Render the page; store it under ``token`` when there is one."""
+        # Read from the replica (if any) unless content changed a moment ago: a
+        # replica that has not caught up yet must not fill the cache with the past.
+        recent = token is not None and token_age(token) < settings.NEWSROOM_REPLICA_LAG_SECONDS
+        marker = anonymous_read.set(not recent)
+        try:
+            response = self.get_response(request)
+        finally:
+            anonymous_read.reset(marker)
+        if not getattr(response, "public_page", False):
+            return response
+        _public_headers(response)
+        etag = _add_etag(request, response)
+        if token is not None and _storable(response):
+            try:
+                cache.set(
+                    key,
+                    (token, dict(response.items()), response.content),
+                    timeout=settings.NEWSROOM_PAGE_CACHE_SECONDS,
+                )
+            except Exception as error:
+                _Outage.failed(error, "storing")
+        response["X-Cache"] = "miss"
+        if _matches(request, etag):
+            return _not_modified(dict(response.items()))
+        return response
+
+
+def _add_etag(request, response) -> str:
+    if response.streaming or response.status_code != 200:
+        return ""
+    etag = etag_of(response.content)
+    response["ETag"] = etag
+    return etag
