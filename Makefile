@@ -10,7 +10,7 @@ DEMO ?= 12
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-key-for-the-test-suite-only NEWSROOM_HTTPS=0
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 
-.PHONY: run test test-postgres test-fast lighthouse lint messages system-deps clean
+.PHONY: run test test-postgres test-fast bench lighthouse lint messages system-deps clean
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test-postgres: $(VENV)/.dev-installed
 ## test-fast: the suite without the browser
 test-fast: $(VENV)/.dev-installed
 	$(TEST_ENV) $(PY) -m pytest -m "not browser"
+
+## bench: seed 1k and 10k articles (SQLite), 1k and 100k (PostgreSQL), measure every page
+## in-process and under gunicorn with wrk, print one table of ratios to a trivial view
+bench: $(VENV)/.dev-installed system-deps
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 ## lighthouse: Lighthouse (mobile) on the seed report's page, the four scores printed
 lighthouse: $(VENV)/.dev-installed system-deps

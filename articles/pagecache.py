@@ -269,7 +269,12 @@ def page_key(request) -> str:
     parameters = [
         f"{name}={value}" for name in QUERY_PARAMETERS for value in request.GET.getlist(name)[:1]
     ]
-    return f"page:{request.get_host()}:{request.path}?{'&'.join(parameters)}"
+    # A new release (templates, code) or another date style must not be served pages
+    # made by the old one, even from a shared cache that outlives the deploy.
+    variant = (
+        f"{settings.NEWSROOM_RELEASE}:{settings.NEWSROOM_MONTH_STYLE}:{settings.NEWSROOM_DIGITS}"
+    )
+    return f"page:{variant}:{request.get_host()}:{request.path}?{'&'.join(parameters)}"
 
 
 def may_use_cache(request) -> bool:

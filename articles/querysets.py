@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -15,9 +14,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 
@@ -54,32 +52,55 @@ class ArticleQuerySet(models.QuerySet):
         """Return what a list of articles shows, in one query: the section comes along."""
         return self.select_related("section")
 
-    def top_per_section(self, count: int):
-        """Return the newest ``count`` articles of each section, in one query."""
-        ranked = self.annotate(
-            section_rank=Window(
-                RowNumber(),
-                partition_by=F("section"),
-                order_by=[F("published_at").desc(), F("pk").desc()],
-            )
-        )
-        return ranked.filter(section_rank__lte=count).order_by("section__position", "section_rank")
+    def top_per_section(self, count: int, section_ids: list[int]):
+        """Return the newest ``count`` articles of each of ``section_ids``, in one query.
 
-    def most_shared(self, days: int = 7):
-        """Return the articles shared most in the last ``days`` days (Damascus time)."""
+        Each section's few rows are read from the (section, status, publication time)
+        index, so the cost depends on the number of sections, not of articles: the
+        sections' newest rows are gathered by a UNION ALL of one small subquery each.
+        """
+        if not section_ids:
+            return self.none()
+        parts, params = [], []
+        for number, section_id in enumerate(section_ids):
+            newest = self.filter(section_id=section_id).order_by("-published_at", "-pk")
+            sql, part_params = newest.values("pk")[:count].query.sql_with_params()
+            # Django compiled the SQL, and the values stay separate parameters.
+            parts.append(f"SELECT * FROM ({sql}) AS section_{number}")  # noqa: S608
+            params.extend(part_params)
+        union = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+        return self.filter(pk__in=union).order_by(
+            "section__position", "section_id", "-published_at", "-pk"
+        )
+
+    def most_shared(self, days: int = 7, limit: int = 5):
+        """Return the ``limit`` articles shared most in the last ``days`` days (Damascus time).
+
+        Counted from the week's share rows (read by their day index), never by a
+        subquery per article: the cost follows the week's shares, not the archive.
+        """
         from articles.models import DailyShareCount  # models.py imports this module
 
         since = timezone.localdate() - timedelta(days=days - 1)
+        recent = DailyShareCount.objects.filter(day__gte=since)
+        top = (
+            recent.filter(article__in=self.values("pk"))
+            .values("article")
+            .annotate(total=Sum("count"))
+            .filter(total__gt=0)
+            .order_by("-total", "-article__published_at", "-article")
+            .values("article")[:limit]
+        )
         clicks = (
-            DailyShareCount.objects.filter(article=OuterRef("pk"), day__gte=since)
+            recent.filter(article=OuterRef("pk"))
             .values("article")
             .annotate(total=Sum("count"))
             .values("total")
         )
         return (
-            self.annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
-            .filter(recent_shares__gt=0)
-            .order_by("-recent_shares", "-published_at")
+            self.filter(pk__in=Subquery(top))
+            .annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
+            .order_by("-recent_shares", "-published_at", "-pk")
         )
 
     def related_to(self, article):

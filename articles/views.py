@@ -95,15 +95,16 @@ class HomeView(LanguageLinksMixin, TemplateView):
     def get_context_data(self, **kwargs):
         latest = list(published_articles()[: self.latest_count])
         shown = [article.pk for article in latest]
+        sections = list(Section.objects.all())
         blocks = {}
-        for article in published_articles().exclude(pk__in=shown).top_per_section(self.per_section):
+        newest = published_articles().exclude(pk__in=shown)
+        for article in newest.top_per_section(self.per_section, [s.pk for s in sections]):
             blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
-        sections = Section.objects.all()
         return super().get_context_data(
             lead=latest[0] if latest else None,
             latest=latest[1:],
             section_blocks=[blocks[section.pk] for section in sections if section.pk in blocks],
-            most_shared=list(published_articles().most_shared()[: self.most_shared_count]),
+            most_shared=list(published_articles().most_shared(limit=self.most_shared_count)),
             **kwargs,
         )
 

@@ -123,6 +123,9 @@ NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", True)
 NEWSROOM_PAGE_CACHE_ALIAS = "default"
 NEWSROOM_PAGE_CACHE_SECONDS = env_int("NEWSROOM_PAGE_CACHE_SECONDS", 300)
 NEWSROOM_PAGE_CACHE_GENERATION_FILE = VAR_DIR / "page-generation"
+# The deployed release (a commit id, say): pages cached by an earlier release are not
+# served by a new one.
+NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE", "")
 # What a CDN in front may do (Cache-Control: s-maxage, stale-while-revalidate,
 # stale-if-error). Browsers always revalidate, by ETag. NEWSROOM_CDN_MAX_AGE=0 makes a
 # CDN ask every time too (answered with a cheap 304 while nothing changed).

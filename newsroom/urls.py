@@ -6,10 +6,12 @@ from django.urls import include, path
 
 from articles import sitemaps
 from articles.pagecache import public_page
+from newsroom.views import health
 
 # Language-neutral: crawlers find one robots.txt and one set of sitemaps, which list
 # every language's pages.
 urlpatterns = [
+    path("healthz", health, name="health"),
     path("robots.txt", public_page(sitemaps.robots_txt), name="robots_txt"),
     path("sitemap.xml", public_page(sitemaps.index, query=("p",)), name="sitemap_index"),
     path("sitemap-<section>.xml", public_page(sitemaps.sitemap, query=("p",)), name="sitemap"),

@@ -477,3 +477,14 @@ def test_pages_read_from_the_primary_for_a_moment_after_a_change(client, setting
         staff.get("/")
 
     assert seen == [False, True, False]
+
+
+def test_a_new_release_is_not_served_pages_cached_by_the_previous_one(client, settings):
+    settings.NEWSROOM_RELEASE = "release-1"
+    path = make_article().get_absolute_url()
+    client.get(path)
+    assert client.get(path)["X-Cache"] == "hit"
+
+    settings.NEWSROOM_RELEASE = "release-2"
+
+    assert client.get(path)["X-Cache"] == "miss"
