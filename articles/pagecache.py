@@ -283,6 +283,7 @@ def may_use_cache(request) -> bool:
         request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "/admin/" not in request.path
+        and request.path != "/healthz"  # the health check touches neither cache nor database
     )
 
 
