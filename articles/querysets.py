@@ -25,6 +25,21 @@ def translation_filled(field: str, language: str, prefix: str = "") -> Q:
     return Q(**{f"{column}__isnull": False}) & ~Q(**{column: ""})
 
 
+def union_of(querysets) -> RawSQL:
+    """Return the UNION ALL of single-column, sliced ``querysets``, to filter ``pk__in``.
+
+    Each part keeps its own ORDER BY and LIMIT (a subquery in FROM, which SQLite and
+    PostgreSQL both accept), so each is answered from an index by itself.
+    """
+    parts, params = [], []
+    for number, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.sql_with_params()
+        # Django compiled the SQL, and the values stay separate parameters.
+        parts.append(f"SELECT * FROM ({sql}) AS part_{number}")  # noqa: S608
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles a reader may see: published, and their time has come.
@@ -61,14 +76,8 @@ class ArticleQuerySet(models.QuerySet):
         """
         if not section_ids:
             return self.none()
-        parts, params = [], []
-        for number, section_id in enumerate(section_ids):
-            newest = self.filter(section_id=section_id).order_by("-published_at", "-pk")
-            sql, part_params = newest.values("pk")[:count].query.sql_with_params()
-            # Django compiled the SQL, and the values stay separate parameters.
-            parts.append(f"SELECT * FROM ({sql}) AS section_{number}")  # noqa: S608
-            params.extend(part_params)
-        union = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+        newest = self.order_by("-published_at", "-pk").values("pk")
+        union = union_of(newest.filter(section_id=pk)[:count] for pk in section_ids)
         return self.filter(pk__in=union).order_by(
             "section__position", "section_id", "-published_at", "-pk"
         )
@@ -103,30 +112,34 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-recent_shares", "-published_at", "-pk")
         )
 
-    def related_to(self, article):
-        """Return the articles related to ``article``: hand-picked first, then by shared tags.
-
-        One query whatever the number of tags or picks: both sets are subqueries, the
-        hand-picked ones sort first, each group newest first. Never ``article`` itself;
+    def related_to(self, article, limit: int):
+        """Return up to ``limit`` articles related to ``article``: hand-picked first, then
+        the newest sharing a tag with it, each group newest first. Never ``article`` itself;
         chain after ``published()`` so that nothing unpublished is offered.
+
+        One query, whose cost does not grow with the archive: the candidates are the
+        hand-picked articles and, for each of the article's few tags, that tag's newest
+        ``limit`` articles (a small subquery each, read newest first from an index),
+        gathered by a UNION ALL. A tag on half the archive costs no more than a rare one.
         """
         model = self.model
-        picked = model.related.through.objects.filter(from_article_id=article.pk).values(
-            "to_article_id"
+        others = self.exclude(pk=article.pk)
+        picked = model.related.through.objects.filter(from_article_id=article.pk)
+        newest = others.order_by("-published_at", "-pk").values("pk")
+        tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched by the page
+        candidates = union_of(
+            [picked.values("to_article_id")] + [newest.filter(tags=t)[:limit] for t in tag_ids]
         )
-        article_tags = model.tags.through.objects.filter(article_id=article.pk).values("tag_id")
-        tagged = model.tags.through.objects.filter(tag_id__in=article_tags).values("article_id")
         return (
-            self.filter(Q(pk__in=picked) | Q(pk__in=tagged))
-            .exclude(pk=article.pk)
+            others.filter(pk__in=candidates)
             .annotate(
                 is_picked=Case(
-                    When(pk__in=picked, then=Value(True)),
+                    When(pk__in=picked.values("to_article_id"), then=Value(True)),
                     default=Value(False),
                     output_field=BooleanField(),
                 )
             )
-            .order_by("-is_picked", "-published_at", "-pk")
+            .order_by("-is_picked", "-published_at", "-pk")[:limit]
         )
 
 

@@ -13,6 +13,7 @@ from django.urls import translate_url
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.text import Truncator
 from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
@@ -22,7 +23,7 @@ from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
 from articles.preview import article_id_from_token
 from articles.querysets import translation_filled
 from articles.sanitizing import html_to_text
-from articles.search import excerpt, highlight, query_terms, search_articles
+from articles.search import CANDIDATES, excerpt, highlight, query_terms, search_articles
 from articles.services import share_click_record
 from articles.sharing import build_share_url, is_link_previewer, validate_share_template
 
@@ -77,6 +78,59 @@ class LanguageLinksMixin:
         return context
 
 
+class ListPage:
+    """One page of a long list, found without counting the whole list."""
+
+    def __init__(self, items: list, number: int, has_next: bool):
+        self.object_list = items
+        self.number = number
+        self._has_next = has_next
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous()
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+class UncountedPaginationMixin:
+    """Paginate a newest-first list by reading one row more than a page, never COUNT(*).
+
+    Counting every article of a section or tag costs in proportion to the archive;
+    readers page with "newer" and "older", and need no total.
+    """
+
+    paginate_by = 20
+    max_page = 1000  # deeper than any reader goes; crawlers have the sitemaps
+
+    def paginate_queryset(self, queryset, page_size):
+        raw = self.request.GET.get("page") or "1"
+        number = int(raw) if raw.isdigit() else 0
+        if not 1 <= number <= self.max_page:
+            raise Http404(_("There is no such page."))
+        start = (number - 1) * page_size
+        rows = list(queryset[start : start + page_size + 1])
+        if number > 1 and not rows:
+            raise Http404(_("There is no such page."))
+        page = ListPage(rows[:page_size], number, has_next=len(rows) > page_size)
+        return None, page, page.object_list, page.has_other_pages()
+
+
 def published_articles():
     return Article.objects.published().available_in(get_language()).for_listing().latest_first()
 
@@ -109,7 +163,7 @@ class HomeView(LanguageLinksMixin, TemplateView):
         )
 
 
-class SectionView(LanguageLinksMixin, ListView):
+class SectionView(UncountedPaginationMixin, LanguageLinksMixin, ListView):
     template_name = "articles/section.html"
     context_object_name = "articles"
     paginate_by = 20
@@ -122,7 +176,7 @@ class SectionView(LanguageLinksMixin, ListView):
         return super().get_context_data(section=self.section, **kwargs)
 
 
-class TagView(LanguageLinksMixin, ListView):
+class TagView(UncountedPaginationMixin, LanguageLinksMixin, ListView):
     template_name = "articles/tag.html"
     context_object_name = "articles"
     paginate_by = 20
@@ -135,7 +189,7 @@ class TagView(LanguageLinksMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class ExpertView(LanguageLinksMixin, ListView):
+class ExpertView(UncountedPaginationMixin, LanguageLinksMixin, ListView):
     """An expert and every published quote of theirs, newest first."""
 
     template_name = "articles/expert.html"
@@ -179,14 +233,23 @@ class SearchView(LanguageLinksMixin, ListView):
     max_query_length = 200
 
     def get_queryset(self):
+        """Return the ids of the matches, best first: ranked once, then paged in memory."""
         self.query = self.request.GET.get("q", "").strip()[: self.max_query_length]
         self.terms = query_terms(self.query)
         language = get_language()
-        articles = Article.objects.published().available_in(language).for_listing()
-        return search_articles(articles, self.terms, language)
+        self.articles = Article.objects.published().available_in(language).for_listing()
+        matches = search_articles(self.articles.select_related(None), self.terms, language)
+        if isinstance(matches, list):
+            return [article.pk for article in matches]
+        return list(matches.values_list("pk", flat=True))
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(query=self.query, terms=self.terms, **kwargs)
+        context = super().get_context_data(
+            query=self.query, terms=self.terms, candidates=CANDIDATES, **kwargs
+        )
+        page_ids = list(context["results"])
+        found = self.articles.in_bulk(page_ids)
+        context["results"] = [found[pk] for pk in page_ids if pk in found]
         for article in context["results"]:
             article.highlighted_title = highlight(article.title, self.terms)
             article.excerpt = excerpt(article.summary or html_to_text(article.body), self.terms)
@@ -223,14 +286,19 @@ def render_article(request, article: Article, *, preview: bool = False):
         "corrections",
         Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
     )
-    related = Article.objects.published().available_in(language).for_listing().related_to(article)
+    related = (
+        Article.objects.published()
+        .available_in(language)
+        .for_listing()
+        .related_to(article, RELATED_LIMIT)
+    )
     quotes = list(article.quotes.all())
     context = {
         "article": article,
         "quotes": quotes,
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
         "corrections": list(article.corrections.all()),
-        "related_articles": related[:RELATED_LIMIT],
+        "related_articles": related,
         "is_preview": preview,
     }
     if not preview:

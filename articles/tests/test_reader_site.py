@@ -237,3 +237,25 @@ def test_english_pull_quote_separates_name_and_role_with_an_english_comma(client
 
     assert "Colonel Ahmed Hamada</bdi>, strategic expert" in content
     assert "،" not in content.split('class="pull-quote__who"')[1].split("</p>")[0]
+
+
+def test_section_pages_go_newer_and_older_without_counting_the_archive(
+    client, django_assert_max_num_queries, uncached_pages
+):
+    section = make_section()
+    for number in range(25):
+        make_article(section=section, title_ar=f"مقال رقم {number}")
+    path = section.get_absolute_url()
+
+    with django_assert_max_num_queries(3) as captured:
+        first = client.get(path)
+    second = client.get(path + "?page=2")
+
+    assert not any("COUNT(" in query["sql"].upper() for query in captured.captured_queries)
+    assert first.content.decode().count('<article class="card') == 20
+    assert 'rel="next"' in first.content.decode() and 'rel="prev"' not in first.content.decode()
+    assert second.content.decode().count('<article class="card') == 5
+    assert 'rel="prev"' in second.content.decode() and 'rel="next"' not in second.content.decode()
+    assert "الصفحة ٢" in second.content.decode() or "الصفحة 2" in second.content.decode()
+    for beyond in ("?page=3", "?page=0", "?page=abc", "?page=-1"):
+        assert client.get(path + beyond).status_code == 404, beyond
