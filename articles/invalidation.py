@@ -3,15 +3,54 @@
 Articles with their tags, authors, related articles, quotes and corrections; experts,
 sections, tags and share networks; and staff accounts, whose names appear as bylines.
 Share counts and the activity log are not shown as content and change nothing here.
+
+Drafts are not shown either: saving an article that neither is nor was published (and
+its quotes, corrections and tags) leaves every cached page as it is, so journalists
+writing all day cost readers nothing. Publishing, scheduling, unpublishing and every
+edit of a published article start a new generation.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 from articles.pagecache import content_changed
 
-CONTENT_MODELS = (Article, Correction, Expert, Quote, Section, ShareNetwork, Tag)
+CONTENT_MODELS = (Expert, Section, ShareNetwork, Tag)
+ARTICLE_PARTS = (Quote, Correction)
+PUBLISHED = Article.Status.PUBLISHED
+
+
+def _remember_publication(sender, instance, raw=False, **kwargs):
+    """Note whether the article was published (or scheduled) before this save."""
+    instance._published_before = bool(instance.pk) and (
+        Article.objects.filter(pk=instance.pk, status=PUBLISHED).exists()
+    )
+
+
+def is_or_was_public(article) -> bool:
+    return article.status == PUBLISHED or getattr(article, "_published_before", False)
+
+
+def _article_saved(sender, instance, **kwargs):
+    if is_or_was_public(instance):
+        content_changed(**kwargs)
+
+
+def _article_deleted(sender, instance, **kwargs):
+    if instance.status == PUBLISHED:
+        content_changed(**kwargs)
+
+
+def _part_changed(sender, instance, **kwargs):
+    """A quote or correction: it shows only where its article does."""
+    article = instance._state.fields_cache.get("article")  # the admin's own instance
+    if article is None:
+        article = Article.objects.filter(pk=instance.article_id).first()
+    if article is None or is_or_was_public(article):
+        content_changed(**kwargs)
+
+
 RELATIONS = (Article.tags.through, Article.authors.through, Article.related.through)
 
 
@@ -26,12 +65,21 @@ def _account_saved(sender, update_fields=None, **kwargs):
     content_changed(**kwargs)
 
 
-def _relation_changed(sender, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        content_changed(**kwargs)
+def _relation_changed(sender, action, instance, **kwargs):
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    if isinstance(instance, Article) and not is_or_was_public(instance):
+        return  # a draft's tags, authors or picks show nowhere yet
+    content_changed(**kwargs)
 
 
 def connect() -> None:
+    pre_save.connect(_remember_publication, sender=Article, dispatch_uid="pagecache-pre-article")
+    post_save.connect(_article_saved, sender=Article, dispatch_uid="pagecache-save-article")
+    post_delete.connect(_article_deleted, sender=Article, dispatch_uid="pagecache-del-article")
+    for model in ARTICLE_PARTS:
+        post_save.connect(_part_changed, sender=model, dispatch_uid=f"pagecache-save-{model}")
+        post_delete.connect(_part_changed, sender=model, dispatch_uid=f"pagecache-del-{model}")
     for model in CONTENT_MODELS:
         post_save.connect(_row_saved, sender=model, dispatch_uid=f"pagecache-save-{model}")
         post_delete.connect(content_changed, sender=model, dispatch_uid=f"pagecache-del-{model}")

@@ -100,6 +100,15 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite, the embedded default: readers never wait for a writer (WAL), and a write
+    # takes its lock when its transaction begins, so that two workers writing at once
+    # queue up instead of one failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # An optional read replica (PostgreSQL streaming replication) for anonymous readers'
 # pages; see newsroom/dbrouter.py.
 if os.environ.get("DATABASE_REPLICA_URL"):

@@ -488,3 +488,29 @@ def test_a_new_release_is_not_served_pages_cached_by_the_previous_one(client, se
     settings.NEWSROOM_RELEASE = "release-2"
 
     assert client.get(path)["X-Cache"] == "miss"
+
+
+def test_writing_drafts_leaves_the_cached_pages_alone(client):
+    section, tag, expert = make_section(), make_tag(), make_expert()
+    make_article(section=section, title_ar="خبر منشور")
+    client.get("/")
+
+    draft = make_article(section=section, status=Article.Status.DRAFT, title_ar="مسودة")
+    draft.title_ar = "مسودة معدلة"
+    draft.save()
+    draft.tags.add(tag)
+    make_quote(article=draft, expert=expert)
+    make_correction(article=draft)
+
+    assert client.get("/")["X-Cache"] == "hit"
+
+
+def test_editing_the_quote_of_a_published_article_refreshes_its_page(client):
+    article = make_article()
+    quote = make_quote(article=article, text_ar="نص أول")
+    client.get(article.get_absolute_url())
+
+    quote.text_ar = "نص ثان"
+    quote.save()
+
+    assert "نص ثان" in html(client.get(article.get_absolute_url()))
