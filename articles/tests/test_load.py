@@ -43,7 +43,7 @@ def load_database() -> str | None:
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed")
 def test_fifty_readers_for_two_minutes_while_editors_publish(capsys):
-    result = load(load_database(), seconds=int(__import__("os").environ.get("LOADSEC", 120)), connections=50, demo=300)
+    result = load(load_database(), seconds=120, connections=50, demo=300)
 
     with capsys.disabled():
         print(
