@@ -25,19 +25,33 @@ def translation_filled(field: str, language: str, prefix: str = "") -> Q:
     return Q(**{f"{column}__isnull": False}) & ~Q(**{column: ""})
 
 
-def union_of(querysets) -> RawSQL:
-    """Return the UNION ALL of single-column, sliced ``querysets``, to filter ``pk__in``.
+# A key no row has, standing for the value each part of a union is made for.
+_PLACEHOLDER = -9_007_199_254_740_991
 
-    Each part keeps its own ORDER BY and LIMIT (a subquery in FROM, which SQLite and
-    PostgreSQL both accept), so each is answered from an index by itself.
+
+def union_of(values, make, *, first=None) -> RawSQL:
+    """Return the UNION ALL of ``make(value)`` for each value, to filter ``pk__in``.
+
+    ``make`` returns a single-column, sliced queryset; each part keeps its own ORDER BY
+    and LIMIT (a subquery in FROM, which SQLite and PostgreSQL both accept), so each is
+    answered from an index by itself. The part is compiled once, for a placeholder
+    value, and repeated with each value as its parameter: building one queryset per
+    value would cost more than running the query. ``first``, a queryset, is put first.
     """
     parts, params = [], []
-    for number, queryset in enumerate(querysets):
-        sql, part_params = queryset.query.sql_with_params()
-        # Django compiled the SQL, and the values stay separate parameters.
-        parts.append(f"SELECT * FROM ({sql}) AS part_{number}")  # noqa: S608
-        params.extend(part_params)
-    return RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611
+    if first is not None:
+        sql, first_params = first.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part_first")  # noqa: S608
+        params.extend(first_params)
+    values = list(values)
+    if values:
+        sql, template = make(_PLACEHOLDER).query.sql_with_params()
+        position = template.index(_PLACEHOLDER)
+        for number, value in enumerate(values):
+            # Django compiled the SQL, and the values stay separate parameters.
+            parts.append(f"SELECT * FROM ({sql}) AS part_{number}")  # noqa: S608
+            params.extend((*template[:position], value, *template[position + 1 :]))
+    return RawSQL(" UNION ALL ".join(parts) or "SELECT NULL WHERE 1 = 0", params)  # noqa: S611
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -77,7 +91,7 @@ class ArticleQuerySet(models.QuerySet):
         if not section_ids:
             return self.none()
         newest = self.order_by("-published_at", "-pk").values("pk")
-        union = union_of(newest.filter(section_id=pk)[:count] for pk in section_ids)
+        union = union_of(section_ids, lambda pk: newest.filter(section_id=pk)[:count])
         return self.filter(pk__in=union).order_by(
             "section__position", "section_id", "-published_at", "-pk"
         )
@@ -128,7 +142,9 @@ class ArticleQuerySet(models.QuerySet):
         newest = others.order_by("-published_at", "-pk").values("pk")
         tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched by the page
         candidates = union_of(
-            [picked.values("to_article_id")] + [newest.filter(tags=t)[:limit] for t in tag_ids]
+            tag_ids,
+            lambda tag: newest.filter(tags=tag)[:limit],
+            first=picked.values("to_article_id"),
         )
         return (
             others.filter(pk__in=candidates)
