@@ -10,7 +10,7 @@ DEMO ?= 12
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-key-for-the-test-suite-only NEWSROOM_HTTPS=0
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
 
-.PHONY: run test test-postgres test-fast bench lighthouse lint messages system-deps clean
+.PHONY: run test test-postgres test-fast bench lighthouse lint audit messages system-deps clean
 
 $(VENV)/.run-installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ lighthouse: $(VENV)/.dev-installed system-deps
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## audit: bandit over our code, pip-audit over the pinned dependencies (docs/security.md)
+audit: $(VENV)/.dev-installed
+	$(VENV)/bin/bandit -c pyproject.toml -q -r articles newsroom bench manage.py bin/audit-dependencies
+	bin/audit-dependencies $(PY)
 
 ## messages: refresh locale/*.po from the code and compile them (needs GNU gettext)
 messages: $(VENV)/.run-installed

@@ -16,8 +16,8 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -30,6 +30,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import get_language_info, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp import admin as totp_admin
 from django_prose_editor.fields import ProseEditorFormField
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
@@ -40,7 +41,7 @@ from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from articles import images, pagecache, permissions, roles, services
+from articles import images, pagecache, permissions, roles, services, twofactor
 from articles.arabic import normalize_for_search
 from articles.models import (
     Article,
@@ -179,9 +180,13 @@ class RevisionGuardMixin:
                     restored = held._object_version.object
                 except RevertError:
                     continue  # Unreadable: reversion's own revert fails and changes nothing.
-                allowed = model_admin.has_add_permission(
-                    request
-                ) and model_admin.has_change_permission(request, restored)
+                allowed = model_admin.has_add_permission(request)
+                try:
+                    allowed = allowed and model_admin.has_change_permission(request, restored)
+                except ObjectDoesNotExist:
+                    # Its article is gone too: restored by this same revision (and judged
+                    # as a row of its own), or missing, and then the revert fails whole.
+                    allowed = allowed and model_admin.has_change_permission(request)
             if not allowed:
                 raise PermissionDenied
 
@@ -669,12 +674,14 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
 
     def _bulk(self, request, queryset, service, done_message):
         done = skipped = 0
-        for article in queryset:
-            try:
-                service(article=article, actor=request.user)
-                done += 1
-            except (PermissionDenied, ValidationError):
-                skipped += 1
+        # All or nothing: an error on one article (not a refusal) undoes the others.
+        with transaction.atomic():
+            for article in queryset:
+                try:
+                    service(article=article, actor=request.user)
+                    done += 1
+                except (PermissionDenied, ValidationError):
+                    skipped += 1
         if done:
             self.message_user(request, done_message(done), messages.SUCCESS)
         if skipped:
@@ -858,11 +865,16 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         Restoring the wording of a draft must not unpublish the article behind the
         publishing rules: status changes go through the workflow only.
         """
-        before = Article.objects.filter(pk=object_id).values("status", "published_at").first()
+        before = (
+            Article.objects.filter(pk=object_id)
+            .values("status", "published_at", "edit_version")
+            .first()
+        )
         response = super().revision_view(request, object_id, version_id, extra_context)
-        if request.method == "POST" and response.status_code == 302:
+        if request.method == "POST" and response.status_code == 302 and before:
             article = Article.objects.filter(pk=object_id).first()
-            if article is not None and before:
+            # A restore that failed redirects too, having saved nothing: log none.
+            if article is not None and article.edit_version != before.pop("edit_version"):
                 Article.objects.filter(pk=article.pk).update(**before)
                 pagecache.content_changed()  # update() sends no signal
                 services.activity_record(
@@ -977,6 +989,9 @@ class ArticleActivityAdmin(admin.ModelAdmin):
 
 User = get_user_model()
 admin.site.unregister(User)
+# Nobody sees anyone's two-factor secret, superusers included: staff set up their own,
+# administrators only reset them (StaffAdmin below).
+admin.site.unregister(totp_admin.TOTPDevice)
 
 
 @admin.register(User)
@@ -993,9 +1008,17 @@ class StaffAdmin(UserAdmin):
             for name, options in fieldsets
         ]
 
-    list_display = ["username", "first_name", "last_name", "role_names", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "role_names",
+        "two_factor",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["groups", "is_active", "is_staff"]
-    actions = ["sign_out_everywhere"]
+    actions = ["sign_out_everywhere", "reset_two_factor"]
 
     @admin.action(permissions=["change"], description=_("Sign the selected staff out everywhere"))
     def sign_out_everywhere(self, request, queryset):
@@ -1019,7 +1042,34 @@ class StaffAdmin(UserAdmin):
         )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        return twofactor.with_two_factor_state(
+            super().get_queryset(request).prefetch_related("groups")
+        )
+
+    @admin.action(permissions=["change"], description=_("Reset two-factor sign-in (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        """Forget the authenticators of the selected staff: they set one up at next sign-in."""
+        if not request.user.is_superuser:
+            queryset = queryset.filter(is_superuser=False)
+        reset = twofactor.devices_reset(users=queryset)
+        for user in reset:
+            self.log_change(request, user, [{"changed": {"fields": ["two-factor sign-in"]}}])
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor sign-in reset for %(count)d account: it will be set up again "
+                "at the next sign-in.",
+                "Two-factor sign-in reset for %(count)d accounts: each will be set up again "
+                "at the next sign-in.",
+                len(reset),
+            )
+            % {"count": len(reset)},
+            messages.SUCCESS,
+        )
+
+    @admin.display(boolean=True, description=_("two-factor sign-in"))
+    def two_factor(self, user):
+        return user.has_two_factor
 
     @admin.display(description=_("roles"))
     def role_names(self, user):

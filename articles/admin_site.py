@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from articles.twofactor import TwoFactorAdminSiteMixin
+
 DASHBOARD_ROWS = 8
 
 
-class NewsroomAdminSite(admin.AdminSite):
+class NewsroomAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
     site_header = _("SY24 newsroom")
     site_title = _("SY24 newsroom")
     index_title = _("Newsroom dashboard")

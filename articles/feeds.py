@@ -16,18 +16,48 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
-from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
 from articles.models import Article, Expert, Quote, Section, Tag
-from articles.sanitizing import html_to_text
+from articles.sanitizing import html_to_text, xml_text
 from articles.views import absolute_url
 
 FEED_LENGTH = 30
 # How much of the body stands in for a missing standfirst.
 DESCRIPTION_WORDS = 60
+
+
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, (list, tuple)):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+class XmlTextFeedMixin:
+    """Write every text of the feed without the control characters XML 1.0 cannot carry.
+
+    Django's feed writer refuses them with an error, so one pasted into a headline would
+    take the whole feed down (and in an attribute, an Atom category, make it malformed).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
+class RssFeed(XmlTextFeedMixin, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(XmlTextFeedMixin, Atom1Feed):
+    pass
 
 
 class ArticleFeed(Feed):
@@ -38,6 +68,8 @@ class ArticleFeed(Feed):
     few queries whatever its length: its subject (if any), the articles with their
     sections, their tags, their authors.
     """
+
+    feed_type = RssFeed
 
     def get_feed(self, obj, request):
         """Return the populated feed generator, every URL in it absolute.
@@ -235,20 +267,20 @@ class ExpertFeed(ArticleFeed):
 
 
 class LatestAtomFeed(LatestFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = LatestFeed.description
 
 
 class SectionAtomFeed(SectionFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = SectionFeed.description
 
 
 class TagAtomFeed(TagFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = TagFeed.description
 
 
 class ExpertAtomFeed(ExpertFeed):
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = ExpertFeed.description

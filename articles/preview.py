@@ -23,5 +23,7 @@ def article_id_from_token(token: str) -> int | None:
         )
     except signing.BadSignature:  # SignatureExpired is a BadSignature
         return None
+    except ValueError:  # signed by us, but without a time or with an unreadable payload
+        return None
     article_id = payload.get("article") if isinstance(payload, dict) else None
     return article_id if isinstance(article_id, int) else None

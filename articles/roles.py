@@ -52,9 +52,13 @@ def sync_roles(apps) -> None:
 
     # Permissions are normally created after migrations finish; the groups need them now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # A migration's app configs have no models module; the running site's (the
+        # tests pass them) have one, which must stay: without it Django never again
+        # creates the app's content types and permissions (after a flush, say).
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = models_module
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

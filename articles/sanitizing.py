@@ -51,6 +51,16 @@ def sanitize_html(html: str | None) -> str:
     ).strip()
 
 
+# XML 1.0 cannot carry these C0 control characters, even escaped; HTML shows nothing for
+# them. A stray one pasted into a headline must not make a feed or sitemap unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_text(text: str) -> str:
+    """Return ``text`` without the control characters that XML 1.0 cannot carry."""
+    return _NOT_XML.sub("", text) if text else text
+
+
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|figure)>|<br\s*/?>", re.I)
 
 

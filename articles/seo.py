@@ -168,5 +168,5 @@ def jsonld_script(data: dict) -> SafeString:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',
-        SafeString(text.translate(_JSON_SCRIPT_ESCAPES)),
+        SafeString(text.translate(_JSON_SCRIPT_ESCAPES)),  # nosec B703 # <, > and & escaped
     )

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Expert, Section, Tag, language_codes
 from articles.querysets import translation_filled
+from articles.sanitizing import xml_text
 from articles.views import absolute_url
 
 # Google News reads articles of the last two days, and at most 1,000 per sitemap.
@@ -221,7 +222,7 @@ class NewsSitemap(SiteSitemap):
                 "publication_name": name,
                 "language": language,
                 "publication_date": w3c_datetime(article.published_at),
-                "title": getattr(article, f"title_{language}"),
+                "title": xml_text(getattr(article, f"title_{language}")),
             }
         return urls
 

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "axes",
+    # Two-factor sign-in (TOTP) to the admin; see articles/twofactor.py.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed two-factor sign-in.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it answers locked-out sign-ins.
@@ -155,6 +160,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 AXES_CLIENT_IP_CALLABLE = "articles.protection.client_address"
 AXES_VERBOSE = False
+
+# Two-factor sign-in (django-otp, TOTP; articles/twofactor.py): required in the admin of
+# editors, administrators and superusers, and of journalists who turn it on. Each wrong
+# code makes the next try wait twice as long (1, 2, 4, 8… seconds). NEWSROOM_TOTP_ISSUER
+# names the account in authenticator apps: a neutral name keeps a phone that is seized
+# from telling where its owner works.
+OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_TOTP_ISSUER", "SY24")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

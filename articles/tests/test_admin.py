@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from articles import roles
 from articles.models import Article, Section
+from articles.tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def staff(role):
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(staff(roles.EDITOR))
+    sign_in(client, staff(roles.EDITOR))
     return client
 
 
@@ -84,7 +85,7 @@ def test_admin_pages_load_nothing_from_another_host(editor_client, seed_report):
 
 def test_saving_in_the_admin_records_who_created_and_updated(client, seeded):
     user = staff(roles.EDITOR)
-    client.force_login(user)
+    sign_in(client, user)
 
     response = client.post(
         reverse("admin:articles_article_add"),
@@ -123,14 +124,14 @@ def test_deleting_an_expert_with_quotes_is_refused_in_the_admin(editor_client, s
 
 
 def test_journalist_cannot_open_staff_accounts(client):
-    client.force_login(staff(roles.JOURNALIST))
+    sign_in(client, staff(roles.JOURNALIST))
 
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert client.get(reverse("admin:articles_article_changelist")).status_code == 200
 
 
 def test_administrator_can_manage_staff_accounts(client):
-    client.force_login(staff(roles.ADMINISTRATOR))
+    sign_in(client, staff(roles.ADMINISTRATOR))
 
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
     assert client.get(reverse("admin:auth_user_add")).status_code == 200

@@ -136,11 +136,13 @@ def test_editor_sees_language_tabs_in_the_admin_with_no_outside_request(
     from django.contrib.auth.models import Group
 
     from articles import roles
+    from articles.tests.signin import make_totp_device, totp_code
 
     editor = get_user_model().objects.create_user(
         username="editor", password="a-long-test-password", is_staff=True
     )
     editor.groups.add(Group.objects.get(name=roles.EDITOR))
+    device = make_totp_device(editor)
     errors, hosts = [], set()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
@@ -149,6 +151,9 @@ def test_editor_sees_language_tabs_in_the_admin_with_no_outside_request(
     page.fill("#id_username", "editor")
     page.fill("#id_password", "a-long-test-password")
     page.click("input[type=submit]")
+    page.fill("#id_code", totp_code(device))  # the second step: the code the app shows
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
     page.goto(live_server.url + f"/admin/articles/article/{seed_report.pk}/change/")
 
     # jQuery UI (vendored) turns each translated field into tabs: Arabic first.

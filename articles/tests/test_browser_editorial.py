@@ -4,12 +4,16 @@ Playwright drives Debian's Chromium; the admin is used exactly as staff use it, 
 Arabic, with the rich-text editor, the add-expert pop-up and the workflow buttons.
 """
 
+import base64
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.oath import totp
 
 from articles import roles
 from articles.models import Article
+from articles.tests.signin import make_totp_device, totp_code
 from articles.tests.test_browser import ARTIFACTS, READER_AGENT, browser  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -29,11 +33,16 @@ def make_staff(role, username):
     return user
 
 
-def log_in(page, live_server, username):
+def log_in(page, live_server, username, device=None):
+    """Sign in as staff do: the password, then (editors) the code their app shows."""
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    if device is not None:
+        page.wait_for_url(live_server.url + "/admin/two-factor/verify/?next=%2Fadmin%2F")
+        page.fill("#id_code", totp_code(device))
+        page.click("input[type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
 
 
@@ -44,7 +53,7 @@ def test_journalist_writes_editor_publishes_reader_reads(
     roles_exist,
 ):
     make_staff(roles.JOURNALIST, "samira")
-    make_staff(roles.EDITOR, "khaled")
+    editors_phone = make_totp_device(make_staff(roles.EDITOR, "khaled"))
     errors = []
 
     # The journalist writes in Arabic and quotes a new expert.
@@ -90,7 +99,7 @@ def test_journalist_writes_editor_publishes_reader_reads(
     editor = browser.new_context(viewport=DESKTOP, locale="ar")
     page = editor.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
-    log_in(page, live_server, "khaled")
+    log_in(page, live_server, "khaled", device=editors_phone)
     page.get_by_role("link", name=TITLE).first.click()
     page.click("input[name=_publish]")
     page.wait_for_url(live_server.url + "/admin/articles/article/")
@@ -112,4 +121,40 @@ def test_journalist_writes_editor_publishes_reader_reads(
     assert "ليلى حسن" in page.locator(".quotes").inner_text()
     assert "الباحثة الاجتماعية" in page.locator(".quotes").inner_text()
     reader.close()
+    assert errors == []
+
+
+def test_editor_sets_up_two_factor_sign_in_from_the_page_alone(
+    browser,  # noqa: F811
+    live_server,
+    roles_exist,
+):
+    make_staff(roles.EDITOR, "huda")
+    errors = []
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ar")
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and errors.append(message.text),
+    )
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "huda")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/two-factor/setup/?next=%2Fadmin%2F")
+
+    # The QR code is drawn (the Content-Security-Policy allows it), and the key can be read.
+    assert page.locator("img.two-factor-qr").evaluate("image => image.naturalWidth") > 0
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-two-factor-setup-ar.png", full_page=True)
+    secret = page.locator("code.two-factor-key").inner_text().replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("#id_code", f"{totp(key):06d}")
+    page.click("input[type=submit]")
+
+    page.wait_for_url(live_server.url + "/admin/")
+    assert page.locator("#user-tools").is_visible()
+    context.close()
     assert errors == []

@@ -15,6 +15,7 @@ from articles import roles
 from articles.models import Article, ArticleActivity, DailyShareCount, TranslationState
 from articles.sanitizing import sanitize_html
 from articles.tests.factories import make_article, make_network, make_section
+from articles.tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -29,9 +30,7 @@ def make_staff(role, username=None):
 
 
 def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return sign_in(Client(), user)
 
 
 def change_url(article):
@@ -631,8 +630,11 @@ def test_forged_or_altered_preview_tokens_open_nothing(staff, journalist_draft, 
         {"article": other.pk}
     )
 
+    # Signed with our key and salt, but without the time a preview link carries.
+    untimed = signing.Signer(salt=SALT).sign_object({"article": journalist_draft.pk})
+
     assert client.get(f"/preview/{token}/").status_code == 200
-    for forged in (swapped, wrong_key, "not-a-token", token[:-2] + "xx"):
+    for forged in (swapped, wrong_key, untimed, "not-a-token", token[:-2] + "xx"):
         assert client.get(f"/preview/{forged}/").status_code == 404
 
 

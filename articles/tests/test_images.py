@@ -28,6 +28,7 @@ from PIL import ExifTags, Image, ImageCms, ImageOps, PngImagePlugin
 from articles import images, roles
 from articles.models import Article, Expert
 from articles.tests.factories import make_article, make_section
+from articles.tests.signin import sign_in
 from articles.tests.test_browser import browser, page  # noqa: F401 (fixtures, by name)
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def editor(client):
         username="editor", password="a-long-test-password", is_staff=True
     )
     user.groups.add(Group.objects.get(name=roles.EDITOR))
-    client.force_login(user)
+    sign_in(client, user)
     return client
 
 

@@ -1,5 +1,6 @@
 """Roles: groups made by a migration from one module, and the demo accounts."""
 
+import base64
 import io
 import stat
 import subprocess
@@ -9,8 +10,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.urls import reverse
+from django_otp.oath import totp
 
-from articles import roles
+from articles import roles, twofactor
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +67,7 @@ def test_demo_accounts_are_created_once_with_generated_passwords(settings, tmp_p
     assert len(kept) == 3
     User = get_user_model()
     for line in kept:
-        username, password, role = line.split("\t")
+        username, password, role, *_two_factor = line.split("\t")
         user = User.objects.get(username=username)
         assert user.check_password(password)
         assert user.is_staff and not user.is_superuser
@@ -73,6 +76,31 @@ def test_demo_accounts_are_created_once_with_generated_passwords(settings, tmp_p
         assert password not in again.getvalue()
     assert stat.S_IMODE((tmp_path / "demo-accounts.txt").stat().st_mode) == 0o600
     assert User.objects.count() == 3
+
+
+def test_demo_editor_and_administrator_get_a_usable_two_factor_key(settings, tmp_path, client):
+    settings.VAR_DIR = tmp_path
+    out = io.StringIO()
+    call_command("create_demo_accounts", stdout=out)
+
+    kept = {
+        line.split("\t")[0]: line.split("\t")
+        for line in (tmp_path / "demo-accounts.txt").read_text().splitlines()
+    }
+    assert len(kept["journalist"]) == 3  # two-factor sign-in is the journalist's choice
+    for username in ("editor", "administrator"):
+        _username, password, _role, secret, uri = kept[username]
+        assert uri.startswith(f"otpauth://totp/SY24%3A{username}?secret={secret}&")
+        assert twofactor.grouped(secret) in out.getvalue()
+        # What a reviewer does: password, then the code an app computes from the secret.
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        client.post(reverse("admin:login"), {"username": username, "password": password})
+        response = client.post(
+            reverse("admin:two_factor_verify"), {"code": f"{totp(key):06d}", "next": "/admin/"}
+        )
+        assert response.status_code == 302 and response["Location"] == "/admin/"
+        assert client.get(reverse("admin:index")).status_code == 200
+        client.logout()
 
 
 def test_demo_passwords_differ_between_installations(settings, tmp_path):

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from articles.tests import signin
+
 pytestmark = pytest.mark.django_db
 PASSWORD = "the-right-long-password"
 
@@ -77,7 +79,7 @@ def test_administrator_signs_a_staff_member_out_of_every_session(editor):
     phone, laptop, chief = Client(), Client(), Client()
     phone.force_login(editor)
     laptop.force_login(editor)
-    chief.force_login(administrator)
+    signin.sign_in(chief, administrator)
     assert phone.get(reverse("admin:index")).status_code == 200
 
     chief.post(

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from articles.tests.signin import sign_in
 from newsroom.middleware import import_map_hashes
 
 pytestmark = pytest.mark.django_db
@@ -27,8 +28,10 @@ def test_reader_pages_allow_no_inline_script_and_no_framing(client, seed_report)
     assert response["X-Frame-Options"] == "DENY"
 
 
-def test_the_editors_import_map_is_allowed_by_its_hash_only(admin_client, seed_report):
-    response = admin_client.get(reverse("admin:articles_article_change", args=[seed_report.pk]))
+def test_the_editors_import_map_is_allowed_by_its_hash_only(client, admin_user, seed_report):
+    response = sign_in(client, admin_user).get(
+        reverse("admin:articles_article_change", args=[seed_report.pk])
+    )
 
     policy = directives(response)
     assert "'sha256-" in policy["script-src"]

@@ -1,0 +1,434 @@
+"""Backups: the database as Django serialization and the media files, in one archive.
+
+A backup is one ``newsroom-backup-<time>.tar.gz`` holding
+
+- ``database.json``: every row that matters, as ``dumpdata --natural-foreign`` writes it
+  (with times to the microsecond, where ``dumpdata`` keeps milliseconds).
+  Content types and permissions are named, not numbered, so the file loads into any
+  database (SQLite or PostgreSQL) whose ids differ; every other row keeps its id, which
+  revisions refer to;
+- ``media/<name>``: every file of the default storage (local disk or S3), under its name;
+- ``manifest.json``: when and from what it was made (versions, database, applied
+  migrations), how many rows of each model, and the size and SHA-256 of every member.
+
+Left out on purpose: sessions (a restored backup must sign nobody back in), sign-in
+throttling records (django-axes), and content types and permissions, which ``migrate``
+makes. The archive holds password hashes and two-factor secrets: keep it as carefully
+as the database itself. How to run, schedule and check backups: docs/backup.md.
+"""
+
+import datetime
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import posixpath
+import tarfile
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path, PurePosixPath
+
+from django.apps import apps
+from django.conf import settings
+from django.core import serializers
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+FORMAT = 1
+PREFIX = "newsroom-backup-"
+SUFFIX = ".tar.gz"
+DATABASE_FILE = "database.json"
+MANIFEST_FILE = "manifest.json"
+MEDIA_FOLDER = "media"
+# Apps and models not backed up (see the module's docstring).
+EXCLUDED = ("contenttypes", "auth.permission", "sessions", "axes")
+# Made by a migration, so present in a database that holds nothing yet.
+MADE_BY_MIGRATIONS = ("auth.group",)
+PACKAGES = ("Django", "django-reversion", "django-modeltranslation", "django-otp", "Pillow")
+CHUNK = 1024 * 1024
+
+
+class BackupError(Exception):
+    """A backup that cannot be made, read or restored; the message says why."""
+
+
+def backed_up_models() -> list:
+    """Return the models whose rows a backup holds."""
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label not in EXCLUDED
+        and model._meta.label_lower not in EXCLUDED
+        and model._meta.managed
+        and not model._meta.proxy
+    ]
+
+
+def row_counts(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+    return {
+        model._meta.label_lower: model._base_manager.using(using).count()
+        for model in backed_up_models()
+    }
+
+
+def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> set[tuple[str, str]]:
+    labels = {model._meta.app_label for model in backed_up_models()}
+    recorder = MigrationRecorder(connections[using])
+    return {key for key in recorder.applied_migrations() if key[0] in labels}
+
+
+def _project_version() -> str:
+    import tomllib
+
+    try:
+        with open(Path(settings.BASE_DIR) / "pyproject.toml", "rb") as file:
+            return tomllib.load(file)["project"]["version"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return ""
+
+
+def _versions() -> dict[str, str]:
+    versions = {"newsroom": _project_version(), "python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        while chunk := file.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def storage_files(storage=default_storage, folder: str = ""):
+    """Yield the name of every file in ``storage``, folders walked recursively."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # local media whose folder was never made
+        return
+    for name in sorted(files):
+        yield posixpath.join(folder, name) if folder else name
+    for name in sorted(folders):
+        yield from storage_files(storage, posixpath.join(folder, name) if folder else name)
+
+
+class _Hashing:
+    """A file read through, hashed on the way (tarfile reads it once)."""
+
+    def __init__(self, file):
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.file.read(size)
+        self.digest.update(data)
+        return data
+
+
+class _PreciseJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder, except that times keep their microseconds (it keeps milliseconds).
+
+    Revisions and publication times come back exactly as they were saved.
+    """
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            text = o.isoformat()
+            return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+        if isinstance(o, datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _rows(using: str):
+    """Yield every backed-up row, the rows another refers to by name first."""
+    by_app = {}
+    for model in backed_up_models():
+        by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
+    for model in serializers.sort_dependencies(by_app.items(), allow_cycles=True):
+        if router.allow_migrate_model(using, model):
+            rows = model._base_manager.using(using).order_by(model._meta.pk.name)
+            yield from rows.iterator()
+
+
+def _dump_database(path: Path, using: str) -> None:
+    """Write every backed-up row to ``path`` as ``dumpdata --natural-foreign`` would, all
+    of it as of one moment."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using), open(path, "w", encoding="utf-8") as file:
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for every table, while the site keeps writing.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        serializers.serialize(
+            "json",
+            _rows(using),
+            stream=file,
+            use_natural_foreign_keys=True,
+            cls=_PreciseJSONEncoder,
+        )
+
+
+def create_backup(out_dir: Path, *, using: str = DEFAULT_DB_ALIAS) -> tuple[Path, dict]:
+    """Write a backup of the database and the media into ``out_dir``; return it and its
+    manifest."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    created = timezone.now()
+    name = f"{PREFIX}{created:%Y%m%dT%H%M%S}Z{SUFFIX}"
+    archive = out_dir / name
+    if archive.exists():  # two backups in one second
+        archive = out_dir / f"{PREFIX}{created:%Y%m%dT%H%M%S%f}Z{SUFFIX}"
+    partial = archive.with_name(archive.name + ".partial")
+    with tempfile.TemporaryDirectory(prefix="newsroom-backup-") as folder:
+        dump = Path(folder) / DATABASE_FILE
+        _dump_database(dump, using)
+        with open(dump, encoding="utf-8") as file:
+            counts = Counter(row["model"] for row in json.load(file))
+        manifest = {
+            "format": FORMAT,
+            "created_at": created.isoformat(),
+            "versions": _versions(),
+            "database": {
+                "vendor": connections[using].vendor,
+                "file": DATABASE_FILE,
+                "bytes": dump.stat().st_size,
+                "sha256": _sha256(dump),
+                "rows": {model._meta.label_lower: 0 for model in backed_up_models()} | counts,
+                "migrations": sorted(applied_migrations(using)),
+            },
+            "media": {},
+        }
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            with (
+                os.fdopen(descriptor, "wb") as raw,
+                tarfile.open(fileobj=raw, mode="w:gz", format=tarfile.PAX_FORMAT) as tar,
+            ):
+                tar.add(dump, arcname=DATABASE_FILE)
+                for stored in storage_files():
+                    info = tarfile.TarInfo(f"{MEDIA_FOLDER}/{stored}")
+                    info.size = default_storage.size(stored)
+                    info.mtime = int(time.time())
+                    with default_storage.open(stored, "rb") as file:
+                        hashing = _Hashing(file)
+                        tar.addfile(info, hashing)
+                    manifest["media"][stored] = {
+                        "bytes": info.size,
+                        "sha256": hashing.digest.hexdigest(),
+                    }
+                body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+                info = tarfile.TarInfo(MANIFEST_FILE)
+                info.size = len(body)
+                info.mtime = int(time.time())
+                with tempfile.SpooledTemporaryFile() as file:
+                    file.write(body)
+                    file.seek(0)
+                    tar.addfile(info, file)
+            os.replace(partial, archive)
+        finally:
+            if partial.exists():
+                partial.unlink()
+    return archive, manifest
+
+
+def find_backup(path: Path) -> Path:
+    """Return ``path`` if it is an archive, or the newest backup in the folder ``path``."""
+    path = Path(path)
+    if path.is_dir():
+        found = sorted(path.glob(f"{PREFIX}*{SUFFIX}"))
+        if not found:
+            raise BackupError(_("No backup found in %(path)s.") % {"path": path})
+        return found[-1]
+    if not path.is_file():
+        raise BackupError(_("No backup found at %(path)s.") % {"path": path})
+    return path
+
+
+def _not_a_backup(archive: Path, reason: str) -> BackupError:
+    return BackupError(
+        _("%(path)s is not a newsroom backup: %(reason)s") % {"path": archive, "reason": reason}
+    )
+
+
+def unpack(archive: Path, folder: Path) -> dict:
+    """Unpack ``archive`` into ``folder`` and return its manifest, every checksum checked.
+
+    Only the members a backup has are unpacked, as plain files inside ``folder``.
+    """
+    folder = Path(folder).resolve()
+    digests = {}
+    try:
+        with tarfile.open(archive, "r:gz") as tar:
+            for member in tar:
+                name = PurePosixPath(member.name)
+                allowed = member.name in (DATABASE_FILE, MANIFEST_FILE) or (
+                    name.parts[:1] == (MEDIA_FOLDER,) and len(name.parts) > 1
+                )
+                target = folder.joinpath(*name.parts).resolve()
+                if (
+                    not member.isfile()
+                    or not allowed
+                    or name.is_absolute()
+                    or ".." in name.parts
+                    or not target.is_relative_to(folder)
+                ):
+                    raise _not_a_backup(
+                        archive,
+                        _("it holds an unexpected member, %(name)s.") % {"name": member.name},
+                    )
+                target.parent.mkdir(parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                with tar.extractfile(member) as source, open(target, "wb") as copy:
+                    while chunk := source.read(CHUNK):
+                        digest.update(chunk)
+                        copy.write(chunk)
+                digests[member.name] = digest.hexdigest()
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise _not_a_backup(archive, str(error)) from error
+    if MANIFEST_FILE not in digests:
+        raise _not_a_backup(archive, _("it has no manifest."))
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT:
+            raise _not_a_backup(
+                archive,
+                _("it is in format %(format)s, which this version cannot read.")
+                % {"format": manifest.get("format")},
+            )
+        expected = {DATABASE_FILE: manifest["database"]["sha256"]} | {
+            f"{MEDIA_FOLDER}/{name}": entry["sha256"] for name, entry in manifest["media"].items()
+        }
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise _not_a_backup(archive, _("its manifest cannot be read.")) from error
+    found = {name: digest for name, digest in digests.items() if name != MANIFEST_FILE}
+    for name in sorted(set(expected) | set(found)):
+        if expected.get(name) != found.get(name):
+            raise BackupError(
+                _("The backup %(path)s is damaged: %(name)s does not match its manifest.")
+                % {"path": archive, "name": name}
+            )
+    return manifest
+
+
+def _flush(models, using: str) -> None:
+    """Empty the tables of ``models`` (and their many-to-many tables)."""
+    connection = connections[using]
+    tables = set()
+    for model in models:
+        tables.add(model._meta.db_table)
+        for field in model._meta.local_many_to_many:
+            if field.remote_field.through._meta.auto_created:
+                tables.add(field.remote_field.through._meta.db_table)
+    existing = set(connection.introspection.table_names())
+    statements = connection.ops.sql_flush(
+        no_style(), sorted(tables & existing), reset_sequences=False, allow_cascade=True
+    )
+    connection.ops.execute_sql_flush(statements)
+
+
+def restore_backup(folder: Path, manifest: dict, *, force: bool, using: str = DEFAULT_DB_ALIAS):
+    """Replace the database's rows and the media files with those of an unpacked backup.
+
+    Refuses a database that holds anything (unless ``force``) or whose migrations are
+    behind the backup's; all rows are written in one transaction, checked against the
+    manifest's counts, and the media files are written before it commits.
+    """
+    folder = Path(folder)
+    missing = {tuple(key) for key in manifest["database"]["migrations"]} - applied_migrations(using)
+    if missing:
+        raise BackupError(
+            _(
+                "The database is behind the backup: run “manage.py migrate” first "
+                "(missing: %(migrations)s)."
+            )
+            % {"migrations": ", ".join(f"{app}.{name}" for app, name in sorted(missing))}
+        )
+    present = {
+        label: count
+        for label, count in row_counts(using).items()
+        if count and label not in MADE_BY_MIGRATIONS
+    }
+    if present and not force:
+        raise BackupError(
+            _(
+                "The database is not empty (%(rows)s). Restore into an empty database, or "
+                "pass --force to replace everything in it."
+            )
+            % {"rows": ", ".join(f"{label}: {count}" for label, count in sorted(present.items()))}
+        )
+    # Sessions belong to the accounts being replaced: everyone signs in again.
+    sessions = (
+        [apps.get_model("sessions", "Session")]
+        if apps.is_installed("django.contrib.sessions")
+        else []
+    )
+    with transaction.atomic(using=using):
+        _flush(backed_up_models() + sessions, using)
+        call_command(
+            "loaddata",
+            str(folder / DATABASE_FILE),
+            database=using,
+            ignorenonexistent=True,
+            verbosity=0,
+        )
+        found = row_counts(using)
+        for label, expected in manifest["database"]["rows"].items():
+            if label in found and found[label] != expected:
+                raise BackupError(
+                    _(
+                        "The restored database does not match the backup (%(model)s: "
+                        "%(found)d instead of %(expected)d)."
+                    )
+                    % {"model": label, "found": found[label], "expected": expected}
+                )
+        for name in manifest["media"]:
+            if default_storage.exists(name):
+                default_storage.delete(name)
+            with open(folder / MEDIA_FOLDER / name, "rb") as file:
+                saved = default_storage.save(name, File(file, name=name))
+            if saved != name:
+                raise BackupError(
+                    _("Could not store %(name)s under its own name (the storage chose %(saved)s).")
+                    % {"name": name, "saved": saved}
+                )
+    return sum(manifest["database"]["rows"].values()), len(manifest["media"])
+
+
+def counted(rows: int, files: int) -> dict[str, str]:
+    """Return "12 rows" and "1 media file", each in the plural its language wants."""
+    return {
+        "rows": ngettext("%(count)d row", "%(count)d rows", rows) % {"count": rows},
+        "files": ngettext("%(count)d media file", "%(count)d media files", files)
+        % {"count": files},
+    }
+
+
+def human_size(size: float) -> str:
+    """Return a size as people read it: 812 B, 3.4 MB."""
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024:
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} TB"
+
+
+def temporary_folder():
+    """Return a folder, removed afterwards, to unpack a backup into."""
+    return tempfile.TemporaryDirectory(prefix="newsroom-restore-")
