@@ -17,7 +17,7 @@ round beside the pages, and every figure is also given as a ratio to it: the mac
 shared, absolute times drift, ratios taken in one run hold. The budgets of the issue
 are checked at the end. Results are also written to var/bench/.
 
-    python bench/run.py                 # everything (about 15 minutes)
+    python bench/run.py                 # everything (about 10 minutes)
     python bench/run.py --quick         # 1,000 articles on SQLite only, short runs
 """
 
@@ -395,8 +395,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1k on SQLite, short runs")
     parser.add_argument("--only", help="comma-separated data set labels, e.g. 'SQLite 1k'")
-    parser.add_argument("--rounds", type=int, default=3, help="load rounds per page")
-    parser.add_argument("--seconds", type=float, default=4, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=2, help="load rounds per page")
+    parser.add_argument("--seconds", type=float, default=3, help="seconds per load run")
     parser.add_argument("--connections", type=int, default=16)
     options = parser.parse_args()
     if not shutil.which("wrk"):
