@@ -516,9 +516,7 @@ def test_editing_the_quote_of_a_published_article_refreshes_its_page(client):
     assert "نص ثان" in html(client.get(article.get_absolute_url()))
 
 
-def test_on_redis_a_page_a_worker_kept_is_not_served_after_a_change_elsewhere(
-    client, real_redis
-):
+def test_on_redis_a_page_a_worker_kept_is_not_served_after_a_change_elsewhere(client, real_redis):
     """Another app server records a change: this worker's own copy is not served."""
     article = make_article(title_ar="نسخة محفوظة")
     path = article.get_absolute_url()
