@@ -10,6 +10,8 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_unicode_slug
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import m2m_changed
@@ -174,6 +176,14 @@ TRANSLATED_TEXT_FIELDS = (
 )
 
 
+def is_slug(text: str) -> bool:
+    try:
+        validate_unicode_slug(text)
+    except ValidationError:
+        return False
+    return True
+
+
 class Article(models.Model):
     Status = ArticleStatus
 
@@ -182,6 +192,9 @@ class Article(models.Model):
         _("slug"),
         max_length=120,
         blank=True,
+        # Letters (Arabic too), digits, hyphens and underscores: a "/" would make the
+        # article's URL unbuildable and break every page that lists it.
+        validators=[validate_unicode_slug],
         help_text=_("Left empty, it is made from the headline. Arabic letters are allowed."),
     )
     kicker = models.CharField(
@@ -321,6 +334,10 @@ class Article(models.Model):
         for code in language_codes():
             setattr(self, f"body_{code}", sanitize_html(getattr(self, f"body_{code}", "")))
             title = getattr(self, f"title_{code}", "") or ""
+            slug = getattr(self, f"slug_{code}", "")
+            if slug and not is_slug(slug):
+                # Forms refuse such a slug; an import or a script gets it cleaned.
+                setattr(self, f"slug_{code}", make_slug(slug))
             if title and not getattr(self, f"slug_{code}", ""):
                 setattr(self, f"slug_{code}", make_slug(title))
             texts = [getattr(self, f"{field}_{code}", "") or "" for field in TRANSLATED_TEXT_FIELDS]

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from articles import roles
 from articles.models import Article, Section
+from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -108,6 +109,41 @@ def test_saving_in_the_admin_records_who_created_and_updated(client, seeded):
     assert article.updated_by == user
     assert article.body_ar == "<p>نص الخبر</p>"
     assert article.slug_ar == "خبر-جديد-من-الحسكة"
+
+
+@pytest.mark.parametrize("slug", ["breaking/news", "خبر عاجل", "news?page=2"])
+def test_a_slug_that_is_not_one_is_refused_with_the_form_kept(editor_client, seeded, slug):
+    # A "/" in a slug made the article's URL unbuildable: every page listing it failed.
+    response = editor_client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "title_ar": "خبر بمعرّف غريب",
+            "slug_ar": slug,
+            "body_ar": "<p>نص الخبر</p>",
+            "section": Section.objects.get(slug="news").pk,
+            "status": Article.Status.DRAFT,
+            "quotes-TOTAL_FORMS": "0",
+            "quotes-INITIAL_FORMS": "0",
+            "corrections-TOTAL_FORMS": "0",
+            "corrections-INITIAL_FORMS": "0",
+        },
+    )
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert not Article.objects.filter(title_ar="خبر بمعرّف غريب").exists()
+    assert "أدخل اختصار" in content  # Django's own message, in Arabic
+    assert "خبر بمعرّف غريب" in content  # what was written is still in the form
+
+
+def test_a_script_or_import_with_a_bad_slug_gets_it_cleaned_and_pages_keep_working(client, seeded):
+    article = make_article(slug_ar="عاجل/دمشق", slug_en="breaking/damascus")
+
+    assert article.slug_ar == "عاجلدمشق"
+    assert article.slug_en == "breakingdamascus"
+    assert client.get("/").status_code == 200
+    assert client.get(article.section.get_absolute_url()).status_code == 200
+    assert client.get(article.get_absolute_url()).status_code == 200
 
 
 def test_deleting_an_expert_with_quotes_is_refused_in_the_admin(editor_client, seed_report):
