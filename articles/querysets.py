@@ -27,6 +27,8 @@ def translation_filled(field: str, language: str, prefix: str = "") -> Q:
 
 # A key no row has, standing for the value each part of a union is made for.
 _PLACEHOLDER = -9_007_199_254_740_991
+# The most parts one UNION ALL holds (SQLite's limit on a compound SELECT is 500).
+UNION_TERMS = 250
 
 
 def union_of(values, make, *, first=None) -> RawSQL:
@@ -51,6 +53,14 @@ def union_of(values, make, *, first=None) -> RawSQL:
             # Django compiled the SQL, and the values stay separate parameters.
             parts.append(f"SELECT * FROM ({sql}) AS part_{number}")  # noqa: S608
             params.extend((*template[:position], value, *template[position + 1 :]))
+    # SQLite takes at most 500 terms in one compound SELECT: past that, unions of at
+    # most UNION_TERMS parts are themselves united, each in its own subquery.
+    while len(parts) > UNION_TERMS:
+        parts = [
+            f"SELECT * FROM ({' UNION ALL '.join(parts[start : start + UNION_TERMS])})"  # noqa: S608
+            f" AS union_{start}"
+            for start in range(0, len(parts), UNION_TERMS)
+        ]
     return RawSQL(" UNION ALL ".join(parts) or "SELECT NULL WHERE 1 = 0", params)  # noqa: S611
 
 
