@@ -46,6 +46,7 @@ PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/9"
 SEARCH_WORD = "الكهرباء"
+WORKERS = 2  # gunicorn's, as the budgets say
 
 
 @dataclass
@@ -208,7 +209,7 @@ class Server:
             dataset,
             NEWSROOM_PAGE_CACHE="1" if cached else "0",
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
-            GUNICORN_WORKERS="2",
+            GUNICORN_WORKERS=str(WORKERS),
             GUNICORN_MAX_REQUESTS="0",
             GUNICORN_LOG_LEVEL="warning",
         )
@@ -229,6 +230,12 @@ class Server:
                 if time.monotonic() > deadline or self.process.poll() is not None:
                     raise SystemExit(f"gunicorn did not start; see {self.log.name}") from None
                 time.sleep(0.3)
+        # The first worker answers before the second has started: wait for both, or
+        # the CPU read from /proc would be one worker's only.
+        while len(children(self.process.pid)) < WORKERS:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"gunicorn started fewer than {WORKERS} workers")
+            time.sleep(0.1)
         self.workers = children(self.process.pid)
 
     def url(self, path: str) -> str:
@@ -453,7 +460,7 @@ def main() -> None:
         f"Machine: {os.cpu_count()} cores; load average before {load_before[0]:.2f} "
         f"{load_before[1]:.2f} {load_before[2]:.2f}, after {load_after[0]:.2f} "
         f"{load_after[1]:.2f} {load_after[2]:.2f}; {time.perf_counter() - started:.0f} s. "
-        f"gunicorn 2 sync workers, wrk 2 threads × {options.connections} connections, "
+        f"gunicorn {WORKERS} sync workers, wrk 2 threads × {options.connections} connections, "
         f"{options.rounds} × {options.seconds:g} s per page, pages interleaved. "
         f"In-process figures: page cache off, median of 40 interleaved rounds. "
         f"'trivial' is /healthz through the same middleware.",
