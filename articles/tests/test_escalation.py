@@ -414,7 +414,9 @@ def form_body(response) -> dict:
 
     if response.status_code != 200 or b"<form" not in response.content:
         return {"post": "yes"}
-    page = html.fromstring(response.content)
+    # Decoded as the browser does, by the response's charset: the admin's pages name it
+    # in the header only, and lxml would read the bytes as Latin-1.
+    page = html.fromstring(response.content.decode(response.charset or "utf-8"))
     forms = [form for form in page.forms if (form.method or "").upper() == "POST"]
     if not forms:
         return {"post": "yes"}

@@ -137,6 +137,7 @@ def assert_saved_cleanly(browser, article, body):
     assert article.corrections.count() == 2
     assert body["tags"][1] in {str(pk) for pk in article.tags.values_list("pk", flat=True)}
     assert article.activity.filter(action=ArticleActivity.Action.EDITED).exists()
+    assert article.body_ar.startswith("<p>نص المقال رقم")  # untouched Arabic comes back intact
 
 
 def article_was_saved_in_the_transaction(article_id):
