@@ -3,8 +3,6 @@
 Playwright drives Debian's Chromium (/usr/bin/chromium); no browser is downloaded.
 """
 
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -12,20 +10,10 @@ import pytest
 from django.utils import translation
 
 from articles.models import DailyShareCount
+from articles.tests.chromium import launched
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 READER_AGENT = (
     "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -36,16 +24,8 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed (make test installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # The live server runs in a thread of this process; Playwright's sync API keeps an
-    # event loop running, which Django would otherwise mistake for async code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -27,8 +27,6 @@ summary says how many payloads, fields, pages and renders were seen.
 
 import contextlib
 import mimetypes
-import os
-import shutil
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -46,6 +44,7 @@ from articles import roles
 from articles.models import ShareNetwork
 from articles.pagecache import content_changed
 from articles.search import CANDIDATES as SEARCHED
+from articles.tests.chromium import launched
 from articles.tests.signin import sign_in
 from articles.tests.xss_cases import (
     CASES,
@@ -58,19 +57,8 @@ from articles.views import HomeView
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    # Nothing leaves the machine: any other host fails at once instead of timing out.
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
-]
+# Nothing leaves the machine: any other host fails at once instead of timing out.
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost"
 # Reader pages are opened this many at a time, one per tab; admin pages one at a time
 # (they write to the database, which the live server's threads share).
 TABS = 6
@@ -719,14 +707,8 @@ def admin_expectations(tally: Tally, carriers, language: str):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's Chromium is not installed (make test installs it)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched(OFFLINE) as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
