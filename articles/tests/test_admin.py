@@ -26,6 +26,19 @@ def staff(role):
     return user
 
 
+def new_draft(**fields) -> dict:
+    """Return the admin's add form for a draft in the news section, as a browser posts it."""
+    return {
+        "section": Section.objects.get(slug="news").pk,
+        "status": Article.Status.DRAFT,
+        "quotes-TOTAL_FORMS": "0",
+        "quotes-INITIAL_FORMS": "0",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
 @pytest.fixture
 def editor_client(client):
     sign_in(client, staff(roles.EDITOR))
@@ -90,17 +103,11 @@ def test_saving_in_the_admin_records_who_created_and_updated(client, seeded):
 
     response = client.post(
         reverse("admin:articles_article_add"),
-        {
-            "title_ar": "خبر جديد من الحسكة",
-            "body_ar": "<p>نص الخبر<script>alert(1)</script></p>",
-            "source_ar": "SY24",
-            "section": Section.objects.get(slug="news").pk,
-            "status": Article.Status.DRAFT,
-            "quotes-TOTAL_FORMS": "0",
-            "quotes-INITIAL_FORMS": "0",
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
-        },
+        new_draft(
+            title_ar="خبر جديد من الحسكة",
+            body_ar="<p>نص الخبر<script>alert(1)</script></p>",
+            source_ar="SY24",
+        ),
     )
 
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -116,17 +123,7 @@ def test_a_slug_that_is_not_one_is_refused_with_the_form_kept(editor_client, see
     # A "/" in a slug made the article's URL unbuildable: every page listing it failed.
     response = editor_client.post(
         reverse("admin:articles_article_add"),
-        {
-            "title_ar": "خبر بمعرّف غريب",
-            "slug_ar": slug,
-            "body_ar": "<p>نص الخبر</p>",
-            "section": Section.objects.get(slug="news").pk,
-            "status": Article.Status.DRAFT,
-            "quotes-TOTAL_FORMS": "0",
-            "quotes-INITIAL_FORMS": "0",
-            "corrections-TOTAL_FORMS": "0",
-            "corrections-INITIAL_FORMS": "0",
-        },
+        new_draft(title_ar="خبر بمعرّف غريب", slug_ar=slug, body_ar="<p>نص الخبر</p>"),
     )
 
     content = response.content.decode()
