@@ -65,13 +65,16 @@ def union_of(values, make, *, first=None) -> RawSQL:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Return the articles a reader may see: published, and their time has come.
 
         A scheduled article is one whose publication time is still in the future; it
-        appears by itself when the time passes, with no job to run.
+        appears by itself when the time passes, with no job to run. ``now`` is the
+        current time, for a query prepared once and run later.
         """
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(
+            status=self.model.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
 
     def available_in(self, language: str):
         """Return the articles that exist in ``language``: its title and body are written.
@@ -136,10 +139,11 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-recent_shares", "-published_at", "-pk")
         )
 
-    def related_to(self, article, limit: int):
-        """Return up to ``limit`` articles related to ``article``: hand-picked first, then
-        the newest sharing a tag with it, each group newest first. Never ``article`` itself;
-        chain after ``published()`` so that nothing unpublished is offered.
+    def related_to(self, pk: int, tag_ids: list[int], limit: int):
+        """Return up to ``limit`` articles related to article ``pk``, whose tags are
+        ``tag_ids``: hand-picked first, then the newest sharing a tag with it, each group
+        newest first. Never the article itself; chain after ``published()`` so that
+        nothing unpublished is offered.
 
         One query, whose cost does not grow with the archive: the candidates are the
         hand-picked articles and, for each of the article's few tags, that tag's newest
@@ -147,10 +151,9 @@ class ArticleQuerySet(models.QuerySet):
         gathered by a UNION ALL. A tag on half the archive costs no more than a rare one.
         """
         model = self.model
-        others = self.exclude(pk=article.pk)
-        picked = model.related.through.objects.filter(from_article_id=article.pk)
+        others = self.exclude(pk=pk)
+        picked = model.related.through.objects.filter(from_article_id=pk)
         newest = others.order_by("-published_at", "-pk").values("pk")
-        tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched by the page
         candidates = union_of(
             tag_ids,
             lambda tag: newest.filter(tags=tag)[:limit],

@@ -4,12 +4,13 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.text import Truncator
 from django.utils.translation import get_language, override
@@ -19,7 +20,8 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
 
 from articles import images, seo
-from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
+from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.prepared import PreparedQuery
 from articles.preview import article_id_from_token
 from articles.querysets import translation_filled
 from articles.sanitizing import html_to_text
@@ -256,10 +258,42 @@ class SearchView(LanguageLinksMixin, ListView):
         return context
 
 
+# The article page's queries, compiled once (see articles/prepared.py): the page is
+# the one readers arrive at from chat apps, and building its seven querysets on every
+# request cost more than running them.
+PUBLISHED_ARTICLE = PreparedQuery(
+    Article,
+    lambda pk, now: Article.objects.published(now).select_related("section").filter(pk=pk),
+)
+ARTICLE_TAGS = PreparedQuery(Tag, lambda pk: Tag.objects.filter(articles=pk))
+ARTICLE_AUTHORS = PreparedQuery(
+    get_user_model(), lambda pk: get_user_model().objects.filter(articles=pk)
+)
+ARTICLE_CORRECTIONS = PreparedQuery(Correction, lambda pk: Correction.objects.filter(article=pk))
+ARTICLE_QUOTES = PreparedQuery(
+    Quote, lambda pk: Quote.objects.select_related("expert").filter(article=pk)
+)
+RELATED_ARTICLES = PreparedQuery(
+    Article,
+    lambda pk, tag_ids, now: (
+        Article.objects.published(now)
+        .available_in(get_language())
+        .for_listing()
+        .related_to(pk, tag_ids, RELATED_LIMIT)
+    ),
+)
+ACTIVE_SHARE_NETWORKS = PreparedQuery(
+    ShareNetwork, lambda: ShareNetwork.objects.filter(is_active=True)
+)
+
+
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""
     language = get_language()
-    article = get_object_or_404(Article.objects.published().select_related("section"), pk=pk)
+    found = PUBLISHED_ARTICLE(pk=pk, now=timezone.now())
+    if not found:
+        raise Http404("No published article has this id.")
+    article = found[0]
     if not article.is_available_in(language):
         # Never a half-translated page: the reader gets the original.
         with override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
@@ -279,25 +313,16 @@ def render_article(request, article: Article, *, preview: bool = False):
     lead readers to a 404) and names no language alternates.
     """
     language = get_language()
-    prefetch_related_objects(
-        [article],
-        "tags",
-        "authors",
-        "corrections",
-        Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
-    )
-    related = (
-        Article.objects.published()
-        .available_in(language)
-        .for_listing()
-        .related_to(article, RELATED_LIMIT)
-    )
-    quotes = list(article.quotes.all())
+    tags = ARTICLE_TAGS.attach(article, "tags", pk=article.pk)
+    ARTICLE_AUTHORS.attach(article, "authors", pk=article.pk)
+    corrections = ARTICLE_CORRECTIONS.attach(article, "corrections", pk=article.pk)
+    quotes = ARTICLE_QUOTES.attach(article, "quotes", pk=article.pk)
+    related = RELATED_ARTICLES(pk=article.pk, tag_ids=[tag.pk for tag in tags], now=timezone.now())
     context = {
         "article": article,
         "quotes": quotes,
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
-        "corrections": list(article.corrections.all()),
+        "corrections": corrections,
         "related_articles": related,
         "is_preview": preview,
     }
@@ -309,7 +334,7 @@ def render_article(request, article: Article, *, preview: bool = False):
         canonical = absolute_url(request, paths[language])
         facts = article_facts(request, article, canonical, language)
         context |= {
-            "share_networks": ShareNetwork.objects.filter(is_active=True),
+            "share_networks": ACTIVE_SHARE_NETWORKS(),
             "language_links": language_links(request, paths),
             "canonical_url": canonical,
             "social_tags": seo.open_graph(facts),

@@ -302,6 +302,46 @@ def test_english_related_articles_are_only_those_available_in_english(client):
     assert "بالعربية فقط" not in content
 
 
+def test_each_article_lists_the_related_articles_of_its_own_tags(client):
+    """The related list's SQL has one part per tag: articles with 1, 3 and 0 tags in turn."""
+    tags = [make_tag() for _ in range(3)]
+    kin = [make_article(tags=[tag], title_ar=f"قريب {number}") for number, tag in enumerate(tags)]
+    one = make_article(tags=tags[:1])
+    three = make_article(tags=tags)
+    none = make_article()
+
+    def related(article):
+        content = get_article(client, article).content.decode()
+        return [a.title_ar for a in kin if a.title_ar in content]
+
+    assert related(one) == ["قريب 0"]
+    assert related(three) == ["قريب 0", "قريب 1", "قريب 2"]
+    assert related(none) == []
+    assert related(one) == ["قريب 0"]
+
+
+def test_an_article_page_compiles_no_sql_once_a_first_one_was_served(client, monkeypatch):
+    """The page's queries are compiled once per process, not per reader."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    tag = make_tag()
+    first, second = make_article(tags=[tag]), make_article(tags=[tag])
+    make_quote(article=second)
+    make_network(slug="facebook")
+    assert get_article(client, first).status_code == 200
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(self) or as_sql(self, *a, **k)
+    )
+
+    response = get_article(client, second)
+
+    assert response.status_code == 200
+    assert first.get_absolute_url() in response.content.decode()  # related, by its tag
+    assert compiled == []
+
+
 def test_corrections_are_shown_newest_first(client):
     article = make_article()
     make_correction(
