@@ -16,12 +16,12 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.arabic import make_slug, normalize_for_search
+from articles.links import path_to
 from articles.querysets import ArticleQuerySet, QuoteQuerySet
 from articles.sanitizing import html_to_text, sanitize_html
 from articles.sharing import validate_share_template
@@ -65,7 +65,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", kwargs={"slug": self.slug})
+        return path_to("articles:section", slug=self.slug)
 
 
 class TagKind(models.TextChoices):
@@ -100,7 +100,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:tag", kwargs={"slug": self.slug})
+        return path_to("articles:tag", slug=self.slug)
 
 
 class Expert(models.Model):
@@ -143,7 +143,7 @@ class Expert(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:expert", kwargs={"slug": self.slug})
+        return path_to("articles:expert", slug=self.slug)
 
     def prepare_for_save(self):
         """Derive what is stored from what was written; bulk inserts call this too."""
@@ -321,8 +321,8 @@ class Article(models.Model):
         """Return the canonical path in the active language."""
         slug = self.slug_in(get_language())
         if slug:
-            return reverse("articles:detail", kwargs={"pk": self.pk, "slug": slug})
-        return reverse("articles:detail_short", kwargs={"pk": self.pk})
+            return path_to("articles:detail", pk=self.pk, slug=slug)
+        return path_to("articles:detail_short", pk=self.pk)
 
     def prepare_for_save(self):
         """Derive what is stored from what was written; bulk inserts call this too.
@@ -483,7 +483,7 @@ class Quote(models.Model):
         return f"{self.expert}: {self.text[:60]}"
 
     def get_absolute_url(self):
-        return reverse("articles:quote", kwargs={"pk": self.pk})
+        return path_to("articles:quote", pk=self.pk)
 
     @property
     def share_text(self) -> str:

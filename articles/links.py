@@ -1,0 +1,80 @@
+"""Paths of the public pages, built as Django's ``reverse()`` builds them, but faster.
+
+A reader page links to some thirty others (related articles, their sections, tags,
+experts, quotes, share buttons). ``reverse()`` matches every argument against the URL
+pattern, checks the result against the whole pattern again and quotes it: about as
+long as the database takes to answer one of the page's queries. ``path_to`` asks
+``reverse()`` once per page kind, language, script prefix and URLconf, for stand-in
+values, and from then on puts the quoted values in its place.
+
+Only ids and slugs take the quick way: values the pattern's converter accepts (digits
+for an int, ASCII for a slug, letters, digits, "-" and "_" for a str), which
+``reverse()`` would quote the same way. Any other value goes through ``reverse()``
+itself, which may refuse it.
+"""
+
+import re
+from urllib.parse import quote
+
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
+
+# What a value may be to take the quick way, by what the pattern's converter accepts.
+_DIGITS = re.compile(r"[0-9]+\Z")  # <int:...>
+_ASCII_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")  # <slug:...>
+_WORDS = re.compile(r"[-\w]+\Z")  # <str:...>, for values made of letters, digits, - and _
+_paths: dict[tuple, tuple[list[str], dict[str, re.Pattern]] | None] = {}
+
+
+def path_to(viewname: str, **kwargs) -> str:
+    """Return ``reverse(viewname, kwargs=kwargs)``, without matching the pattern again."""
+    values = {name: str(value) for name, value in kwargs.items()}
+    key = (
+        viewname,
+        tuple(values),
+        get_language(),
+        get_script_prefix(),
+        get_urlconf() or settings.ROOT_URLCONF,
+    )
+    if key not in _paths:
+        _paths[key] = _prepare(viewname, list(values))
+    prepared = _paths[key]
+    if prepared is None:
+        return reverse(viewname, kwargs=kwargs)
+    parts, accepts = prepared
+    if not all(accepts[name].match(value) for name, value in values.items()):
+        return reverse(viewname, kwargs=kwargs)
+    return "".join(quote(values[part[1:]], safe="") if part[0] == "\0" else part for part in parts)
+
+
+def _prepare(viewname: str, names: list[str]):
+    """Return the path's pieces, "\\0name" where the value ``name`` goes, and the values
+    each name takes the quick way with; None where the path cannot be made so."""
+    # Digits pass every converter (int, str, slug) and are never quoted.
+    stand_ins = {name: f"90{number}7531902468" for number, name in enumerate(names)}
+    try:
+        path = reverse(viewname, kwargs=stand_ins)
+    except NoReverseMatch:
+        return None
+    pieces = [piece for piece in re.split("(" + "|".join(stand_ins.values()) + ")", path) if piece]
+    names_of = {stand_in: name for name, stand_in in stand_ins.items()}
+    if sorted(names_of[piece] for piece in pieces if piece in names_of) != sorted(names):
+        return None
+    accepts = {}
+    for name in names:
+        if not _reverses(viewname, stand_ins | {name: "a"}):
+            accepts[name] = _DIGITS
+        elif not _reverses(viewname, stand_ins | {name: "ب"}):
+            accepts[name] = _ASCII_SLUG
+        else:
+            accepts[name] = _WORDS
+    return [f"\0{names_of[piece]}" if piece in names_of else piece for piece in pieces], accepts
+
+
+def _reverses(viewname: str, kwargs: dict) -> bool:
+    try:
+        reverse(viewname, kwargs=kwargs)
+    except NoReverseMatch:
+        return False
+    return True

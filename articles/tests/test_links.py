@@ -1,0 +1,57 @@
+"""Links on reader pages lead where Django's own URL reversing says they lead."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+from django.utils import translation
+
+from articles.links import path_to
+
+CASES = [
+    ("articles:home", {}),
+    ("articles:detail", {"pk": 17, "slug": "إلى-أين-يتوجه-عناصر_داعش"}),
+    ("articles:detail", {"pk": 17, "slug": "where-do-isis-members-go"}),
+    ("articles:detail_short", {"pk": 3}),
+    ("articles:section", {"slug": "سوريا"}),
+    ("articles:tag", {"slug": "tag-1"}),
+    ("articles:expert", {"slug": "خبير-١"}),
+    ("articles:quote", {"pk": 9}),
+    ("articles:share", {"pk": 9, "network": "whatsapp"}),
+]
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize(("name", "kwargs"), CASES)
+def test_paths_are_the_ones_django_reverses(name, kwargs, language):
+    with translation.override(language):
+        assert path_to(name, **kwargs) == reverse(name, kwargs=kwargs)
+        assert path_to(name, **kwargs) == reverse(name, kwargs=kwargs)  # built once, reused
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs"),
+    [
+        ("articles:section", {"slug": "a/b"}),  # a str converter refuses "/"
+        ("articles:detail", {"pk": "x", "slug": "a"}),  # an int converter refuses letters
+        ("articles:share", {"pk": 1, "network": "واتساب"}),  # a slug converter: ASCII only
+        ("articles:detail", {"pk": 1, "slug": ""}),
+    ],
+)
+def test_values_a_pattern_refuses_are_refused_as_django_does(name, kwargs):
+    with pytest.raises(NoReverseMatch):
+        reverse(name, kwargs=kwargs)
+    with pytest.raises(NoReverseMatch):
+        path_to(name, **kwargs)
+
+
+def test_other_values_are_quoted_as_django_does():
+    kwargs = {"pk": 4, "slug": "a b?c#d%"}
+    assert path_to("articles:detail", **kwargs) == reverse("articles:detail", kwargs=kwargs)
+
+
+def test_a_site_under_a_path_prefix_links_under_it():
+    set_script_prefix("/news/")
+    try:
+        assert path_to("articles:tag", slug="t") == "/news/tags/t/"
+    finally:
+        set_script_prefix("/")
+    assert path_to("articles:tag", slug="t") == "/tags/t/"
