@@ -32,7 +32,8 @@ class PreparedQuery:
 
     ``build`` must put every value it receives in the query as a parameter (a filter's
     value, not a LIMIT): compiling checks that each one is found among the parameters.
-    Values are ints, aware datetimes, or lists of those.
+    Values are ints, aware datetimes, or lists of those; they are compared for equality
+    (an int too large for a database column finds no row, as with the ORM).
     """
 
     def __init__(self, model, build):
@@ -122,6 +123,10 @@ class _Compiled:
         return value
 
     def run(self, values: dict) -> list:
+        if any(_out_of_range(value) for value in values.values()):
+            # As with the ORM: an id no database column can hold matches no row (a
+            # crafted URL must not reach the database driver, which would refuse it).
+            return []
         params = list(self.params)
         for position, name, index in self.slots:
             value = values[name] if index is None else values[name][index]
@@ -140,3 +145,9 @@ class _Compiled:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+def _out_of_range(value) -> bool:
+    if isinstance(value, list | tuple):
+        return any(_out_of_range(item) for item in value)
+    return isinstance(value, int) and not -(2**63) <= value < 2**63
