@@ -13,7 +13,7 @@ from django.urls import translate_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.text import Truncator
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -28,6 +28,7 @@ from articles.sanitizing import html_to_text
 from articles.search import CANDIDATES, excerpt, highlight, query_terms, search_articles
 from articles.services import share_click_record
 from articles.sharing import build_share_url, is_link_previewer, validate_share_template
+from articles.templatetags.articles_tags import digits
 
 RELATED_LIMIT = 4
 logger = logging.getLogger("newsroom")
@@ -255,6 +256,11 @@ class SearchView(LanguageLinksMixin, ListView):
         for article in context["results"]:
             article.highlighted_title = highlight(article.title, self.terms)
             article.excerpt = excerpt(article.summary or html_to_text(article.body), self.terms)
+        # Here, not in the template: makemessages cannot extract a plural from Jinja2.
+        count = context["paginator"].count
+        context["found_text"] = ngettext(
+            "%(shown)s article found.", "%(shown)s articles found.", count
+        ) % {"shown": digits(count)}
         return context
 
 

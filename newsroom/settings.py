@@ -82,7 +82,20 @@ MIDDLEWARE = [
 ROOT_URLCONF = "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
+# The reader pages are Jinja2 templates (jinja2/): they cost about half the CPU of
+# Django's. The admin, the sitemaps and robots.txt stay Django templates (templates/),
+# found by the second engine when the first has no template of that name.
 TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "newsroom.jinja2.environment",
+            # The backend itself gives request, csrf_input and csrf_token.
+            "context_processors": ["articles.context_processors.site"],
+        },
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -1,8 +1,11 @@
 """Search that finds Arabic words however they are spelled."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.utils import translation
+from lxml import html
 
 from articles.models import Article
 from articles.search import highlight, query_terms
@@ -16,6 +19,15 @@ def results(client, query, language="ar"):
     response = client.get(f"{prefix}/search/", {"q": query})
     assert response.status_code == 200
     return response
+
+
+def listed(response) -> list[Article]:
+    """Return the articles a search page lists, in the order the reader sees them."""
+    page = html.fromstring(response.content.decode())
+    links = page.xpath('//ol[@class="search-results"]/li[@class="search-result"]/h2/a/@href')
+    pks = [int(re.search(r"/articles/(\d+)/", link)[1]) for link in links]
+    found = Article.objects.in_bulk(pks)
+    return [found[pk] for pk in pks]
 
 
 @pytest.mark.parametrize(
@@ -33,16 +45,16 @@ def results(client, query, language="ar"):
 def test_spelling_variants_find_the_seed_report(client, seed_report, query):
     response = results(client, query)
 
-    assert seed_report in list(response.context["results"])
+    assert seed_report in listed(response)
     assert seed_report.get_absolute_url() in response.content.decode()
 
 
 def test_alef_maqsura_and_ya_fold_together(client):
     article = make_article(title_ar="مستشفى المدينة يغلق أبوابه")
 
-    found = results(client, "مستشفي").context["results"]
+    found = listed(results(client, "مستشفي"))
 
-    assert list(found) == [article]
+    assert found == [article]
 
 
 def test_matching_words_are_highlighted_however_spelled(client, seed_report):
@@ -57,7 +69,7 @@ def test_results_rank_headline_matches_first_then_recency(client):
         title_ar="تقرير اقتصادي", body_ar="<p>ارتفعت أسعار الخبز مجدداً.</p>"
     )
 
-    found = list(results(client, "الخبز").context["results"])
+    found = listed(results(client, "الخبز"))
 
     assert found[0] == older_headline
     assert newer_body_only in found
@@ -71,15 +83,15 @@ def test_drafts_and_scheduled_articles_are_never_found(client):
     make_article(title_ar="مسودة سرية عن دمشق", status=Article.Status.DRAFT)
     make_article(title_ar="مقال مجدول عن دمشق", published_at=timezone.now() + timedelta(days=1))
 
-    assert list(results(client, "دمشق").context["results"]) == []
+    assert listed(results(client, "دمشق")) == []
 
 
 def test_english_search_finds_english_translations_only_on_english_pages(client, seed_report):
     english = results(client, "prisons Raqqa", "en")
     arabic_only = make_article(english=False, title_ar="خبر عن السجون")
 
-    assert seed_report in list(english.context["results"])
-    assert arabic_only not in list(results(client, "prisons", "en").context["results"])
+    assert seed_report in listed(english)
+    assert arabic_only not in listed(results(client, "prisons", "en"))
     with translation.override("en"):
         assert seed_report.get_absolute_url() in english.content.decode()
 
@@ -91,7 +103,7 @@ def test_empty_query_and_no_results_show_helpful_pages(client):
     assert 'name="q"' in empty.content.decode()
     assert "لا شيء يطابق" in nothing.content.decode()
     assert "جرّب كلمات أقل" in nothing.content.decode()
-    assert empty.context["results"] == [] or not empty.context["results"].exists()
+    assert listed(empty) == []
 
 
 def test_highlight_escapes_what_it_marks():
@@ -133,6 +145,6 @@ def test_an_article_is_found_by_the_name_of_its_tags(client):
     article = make_article(title_ar="انقطاع الكهرباء", body_ar="<p>لا ذكر للمدينة هنا.</p>")
     article.tags.add(tag)
 
-    assert list(results(client, "القامشلي").context["results"]) == [article]
+    assert listed(results(client, "القامشلي")) == [article]
     article.tags.remove(tag)
-    assert list(results(client, "القامشلي").context["results"]) == []
+    assert listed(results(client, "القامشلي")) == []

@@ -365,7 +365,7 @@ def test_plain_text_fields_are_escaped_and_body_markup_is_sanitized(client):
     content = get_article(client, article).content.decode()
 
     assert "<script>alert" not in content
-    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;عنوان" in content
+    assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt;عنوان" in content
     assert "&lt;b onmouseover=alert(1)&gt;" in content
     assert "<p>نص</p>" in content
     assert "<iframe" not in content

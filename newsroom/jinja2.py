@@ -1,0 +1,87 @@
+"""The Jinja2 environment of the reader pages: Django's template helpers, by the same names.
+
+Reader pages render in Jinja2 because it costs a fraction of Django's template language
+in CPU; the admin, the sitemaps and robots.txt stay in Django templates. Translated
+strings are written ``{{ _("…") }}`` (``|format(name=…)`` for placeholders) so that
+``makemessages`` finds them with the same msgids as ``{% translate %}`` did.
+"""
+
+from collections.abc import Iterable
+
+from django.template.defaultfilters import capfirst, striptags, truncatechars, truncatewords
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import (
+    get_language,
+    get_language_bidi,
+    get_language_info,
+    gettext,
+    ngettext,
+)
+from jinja2 import Environment, Undefined
+
+from articles.templatetags.articles_tags import digits, isotime, newsdate, newstime
+from articles.templatetags.images_tags import responsive_image
+
+
+def url(name: str, *args, **kwargs) -> str:
+    """Return the path of a named URL: ``{{ url("articles:share", article.pk, "x") }}``."""
+    return reverse(name, args=args, kwargs=kwargs)
+
+
+def querystring(request, **changes) -> str:
+    """Return the request's query string with ``changes`` made, as ``{% querystring %}`` does.
+
+    A value of ``None`` removes the key, a list sets every value of it; the result starts
+    with ``?``, or is empty when there is no parameter at all.
+    """
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            if key in params:
+                del params[key]
+        elif isinstance(value, Iterable) and not isinstance(value, str):
+            params.setlist(key, value)
+        else:
+            params[key] = value
+    if not params and not request.GET:
+        return ""
+    return f"?{params.urlencode()}"
+
+
+def environment(**options) -> Environment:
+    """Return the environment Django's Jinja2 backend renders the reader pages with."""
+    # Escaping is never turned off; a missing variable prints nothing, as in Django
+    # templates, even with DEBUG on (the backend would print it as "{{ name }}").
+    options.pop("autoescape", None)
+    options.pop("undefined", None)
+    env = Environment(autoescape=True, undefined=Undefined, **options)
+    env.globals.update(
+        {
+            "_": gettext,
+            "gettext": gettext,
+            "ngettext": ngettext,
+            "get_language": get_language,
+            "get_language_bidi": get_language_bidi,
+            "get_language_info": get_language_info,
+            "url": url,
+            "static": static,
+            "querystring": querystring,
+            "responsive_image": responsive_image,
+        }
+    )
+    env.filters.update(
+        {
+            "newsdate": newsdate,
+            "newstime": newstime,
+            "isotime": isotime,
+            "digits": digits,
+            # Django's own filters, where Jinja2's differ (its striptags also unescapes
+            # entities and collapses spaces) or have no equivalent.
+            "striptags": striptags,
+            "truncatechars": truncatechars,
+            "truncatewords": truncatewords,
+            "capfirst": capfirst,
+        }
+    )
+    return env
