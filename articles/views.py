@@ -326,6 +326,7 @@ def render_article(request, article: Article, *, preview: bool = False):
     related = RELATED_ARTICLES(pk=article.pk, tag_ids=[tag.pk for tag in tags], now=timezone.now())
     context = {
         "article": article,
+        "description": article_description(article),
         "quotes": quotes,
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
         "corrections": corrections,
@@ -338,7 +339,7 @@ def render_article(request, article: Article, *, preview: bool = False):
             with override(code):
                 paths[code] = article.get_absolute_url()
         canonical = absolute_url(request, paths[language])
-        facts = article_facts(request, article, canonical, language)
+        facts = article_facts(request, article, canonical, language, context["description"])
         context |= {
             "share_networks": ACTIVE_SHARE_NETWORKS(),
             "language_links": language_links(request, paths),
@@ -373,12 +374,18 @@ def social_image(request, make, alt: str) -> seo.Image | None:
     )
 
 
-def article_facts(request, article: Article, canonical: str, language: str) -> seo.ArticleFacts:
+def article_description(article: Article) -> str:
+    """Return the article's summary, or the start of its text: the page's description."""
+    return article.summary or Truncator(html_to_text(article.body)).chars(200)
+
+
+def article_facts(
+    request, article: Article, canonical: str, language: str, description: str
+) -> seo.ArticleFacts:
     """Gather what search engines and chat apps are told about an article page."""
     image = social_image(
         request, lambda: images.article_share_image(article, language=language), article.title
     )
-    description = article.summary or Truncator(html_to_text(article.body)).chars(200)
     return seo.ArticleFacts(
         headline=article.title,
         description=description,

@@ -6,11 +6,14 @@ strings are written ``{{ _("…") }}`` (``|format(name=…)`` for placeholders) 
 ``makemessages`` finds them with the same msgids as ``{% translate %}`` did.
 """
 
+import functools
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import capfirst, striptags, truncatechars, truncatewords
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.translation import (
     get_language,
     get_language_bidi,
@@ -20,13 +23,33 @@ from django.utils.translation import (
 )
 from jinja2 import Environment, Undefined
 
+from articles.links import path_to
 from articles.templatetags.articles_tags import digits, isotime, newsdate, newstime
 from articles.templatetags.images_tags import responsive_image
 
 
-def url(name: str, *args, **kwargs) -> str:
-    """Return the path of a named URL: ``{{ url("articles:share", article.pk, "x") }}``."""
-    return reverse(name, args=args, kwargs=kwargs)
+def url(name: str, **kwargs) -> str:
+    """Return the path of a named URL: ``{{ url("articles:share", pk=1, network="x") }}``."""
+    return path_to(name, **kwargs)
+
+
+@functools.lru_cache(maxsize=64)
+def _hashed_static(path: str) -> str:
+    return static(path)
+
+
+def cached_static(path: str) -> str:
+    """Return a static file's URL; its hashed name is looked up once per process.
+
+    With DEBUG on (runserver) files change under the server, so it is looked up anew.
+    """
+    return static(path) if settings.DEBUG else _hashed_static(path)
+
+
+@receiver(setting_changed)
+def _forget_static_urls(*, setting, **kwargs):
+    if setting in {"DEBUG", "STATIC_URL", "STATIC_ROOT", "STORAGES"}:
+        _hashed_static.cache_clear()
 
 
 def querystring(request, **changes) -> str:
@@ -65,7 +88,7 @@ def environment(**options) -> Environment:
             "get_language_bidi": get_language_bidi,
             "get_language_info": get_language_info,
             "url": url,
-            "static": static,
+            "static": cached_static,
             "querystring": querystring,
             "responsive_image": responsive_image,
         }

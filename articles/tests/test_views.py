@@ -342,6 +342,16 @@ def test_an_article_page_compiles_no_sql_once_a_first_one_was_served(client, mon
     assert compiled == []
 
 
+def test_without_a_summary_the_description_is_the_start_of_the_text_as_read(client):
+    article = make_article(summary_ar="", body_ar="<p>سمير &amp; رامي قالا: &lt;كفى&gt;</p>")
+
+    html = elements(get_article(client, article))
+
+    [meta] = html.find("meta", name="description")
+    [social] = html.find("meta", property="og:description")
+    assert meta["content"] == social["content"] == "سمير & رامي قالا: <كفى>"
+
+
 def test_corrections_are_shown_newest_first(client):
     article = make_article()
     make_correction(
