@@ -405,7 +405,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1k on SQLite, short runs")
     parser.add_argument("--only", help="comma-separated data set labels, e.g. 'SQLite 1k'")
     parser.add_argument("--rounds", type=int, default=2, help="load rounds per page")
-    parser.add_argument("--seconds", type=float, default=3, help="seconds per load run")
+    parser.add_argument(
+        "--seconds", type=int, default=3, help="seconds per load run (wrk takes whole seconds)"
+    )
     parser.add_argument("--connections", type=int, default=16)
     options = parser.parse_args()
     if not shutil.which("wrk"):
