@@ -13,6 +13,7 @@ for an int, ASCII for a slug, letters, digits, "-" and "_" for a str), which
 itself, which may refuse it.
 """
 
+import functools
 import re
 from urllib.parse import quote
 
@@ -45,7 +46,14 @@ def path_to(viewname: str, **kwargs) -> str:
     parts, accepts = prepared
     if not all(accepts[name].match(value) for name, value in values.items()):
         return reverse(viewname, kwargs=kwargs)
-    return "".join(quote(values[part[1:]], safe="") if part[0] == "\0" else part for part in parts)
+    return "".join(_quoted(values[part[1:]]) if part[0] == "\0" else part for part in parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _quoted(value: str) -> str:
+    """Percent-encode an id or slug; an Arabic headline's slug takes a while, and a
+    page links to the same few articles, sections and tags again and again."""
+    return quote(value, safe="")
 
 
 def _prepare(viewname: str, names: list[str]):
