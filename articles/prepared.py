@@ -16,7 +16,7 @@ for each length of the lists given (a UNION ALL has one part per tag, say).
 
 import itertools
 import weakref
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.db import connections, router
 from django.db.models.query import get_related_populators
@@ -25,6 +25,7 @@ from django.utils.translation import get_language
 # Values no row has and no caller passes: each placeholder gets its own.
 _INT_BASE = -9_007_199_254_000_000
 _TIME_BASE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+_DATE_BASE = date(1902, 3, 4)
 
 
 class PreparedQuery:
@@ -32,8 +33,8 @@ class PreparedQuery:
 
     ``build`` must put every value it receives in the query as a parameter (a filter's
     value, not a LIMIT): compiling checks that each one is found among the parameters.
-    Values are ints, aware datetimes, or lists of those; they are compared for equality
-    (an int too large for a database column finds no row, as with the ORM).
+    Values are ints, dates, aware datetimes, or lists of those (an int too large for a
+    database column finds no row, as with the ORM: ints are compared for equality).
     """
 
     def __init__(self, model, build):
@@ -75,12 +76,14 @@ class _Compiled:
         sentinels = {}
 
         def placeholder(value):
-            if isinstance(value, bool) or not isinstance(value, int | datetime):
-                raise TypeError(f"A prepared query takes ints and datetimes, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int | date):
+                raise TypeError(f"A prepared query takes ints, dates and times, not {value!r}")
             number = next(counter)
             if isinstance(value, int):
                 return _INT_BASE - number
-            return _TIME_BASE + timedelta(microseconds=number)
+            if isinstance(value, datetime):
+                return _TIME_BASE + timedelta(microseconds=number)
+            return _DATE_BASE + timedelta(days=number)
 
         build_values = {}
         for name, value in values.items():
@@ -120,6 +123,8 @@ class _Compiled:
     def _adapt(connection, value):
         if isinstance(value, datetime):
             return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, date):
+            return connection.ops.adapt_datefield_value(value)
         return value
 
     def run(self, values: dict) -> list:

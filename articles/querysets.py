@@ -109,15 +109,17 @@ class ArticleQuerySet(models.QuerySet):
             "section__position", "section_id", "-published_at", "-pk"
         )
 
-    def most_shared(self, days: int = 7, limit: int = 5):
+    def most_shared(self, days: int = 7, limit: int = 5, *, since=None):
         """Return the ``limit`` articles shared most in the last ``days`` days (Damascus time).
 
         Counted from the week's share rows (read by their day index), never by a
         subquery per article: the cost follows the week's shares, not the archive.
+        ``since``, the first of those days, is given by a query prepared once and run
+        later.
         """
         from articles.models import DailyShareCount  # models.py imports this module
 
-        since = timezone.localdate() - timedelta(days=days - 1)
+        since = since or timezone.localdate() - timedelta(days=days - 1)
         recent = DailyShareCount.objects.filter(day__gte=since)
         top = (
             recent.filter(article__in=self.values("pk"))

@@ -1,6 +1,7 @@
 """Public pages. Every query here starts from ``published()``."""
 
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -134,36 +135,61 @@ class UncountedPaginationMixin:
         return None, page, page.object_list, page.has_other_pages()
 
 
-def published_articles():
-    return Article.objects.published().available_in(get_language()).for_listing().latest_first()
+def published_articles(now=None):
+    return Article.objects.published(now).available_in(get_language()).for_listing().latest_first()
 
 
 class HomeView(LanguageLinksMixin, TemplateView):
     """The front page: the lead story, the latest, a block per section, the most shared.
 
-    Four queries whatever the number of sections or articles.
+    Four queries whatever the number of sections or articles, each compiled once (see
+    articles/prepared.py): after a publish every reader's first visit renders it anew.
     """
 
     template_name = "articles/home.html"
     latest_count = 11
     per_section = 4
     most_shared_count = 5
+    most_shared_days = 7
 
     def get_context_data(self, **kwargs):
-        latest = list(published_articles()[: self.latest_count])
+        now = timezone.now()
+        latest = HOME_LATEST(now=now)
         shown = [article.pk for article in latest]
-        sections = list(Section.objects.all())
+        sections = ALL_SECTIONS()
         blocks = {}
-        newest = published_articles().exclude(pk__in=shown)
-        for article in newest.top_per_section(self.per_section, [s.pk for s in sections]):
-            blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
+        if sections:
+            newest = HOME_SECTION_BLOCKS(
+                now=now, shown=shown, section_ids=[section.pk for section in sections]
+            )
+            for article in newest:
+                blocks.setdefault(article.section_id, (article.section, []))[1].append(article)
+        since = timezone.localdate(now) - timedelta(days=self.most_shared_days - 1)
         return super().get_context_data(
             lead=latest[0] if latest else None,
             latest=latest[1:],
             section_blocks=[blocks[section.pk] for section in sections if section.pk in blocks],
-            most_shared=list(published_articles().most_shared(limit=self.most_shared_count)),
+            most_shared=HOME_MOST_SHARED(now=now, since=since),
             **kwargs,
         )
+
+
+HOME_LATEST = PreparedQuery(Article, lambda now: published_articles(now)[: HomeView.latest_count])
+ALL_SECTIONS = PreparedQuery(Section, lambda: Section.objects.all())
+HOME_SECTION_BLOCKS = PreparedQuery(
+    Article,
+    lambda now, shown, section_ids: (
+        published_articles(now)
+        .exclude(pk__in=shown)
+        .top_per_section(HomeView.per_section, section_ids)
+    ),
+)
+HOME_MOST_SHARED = PreparedQuery(
+    Article,
+    lambda now, since: published_articles(now).most_shared(
+        HomeView.most_shared_days, HomeView.most_shared_count, since=since
+    ),
+)
 
 
 class SectionView(UncountedPaginationMixin, LanguageLinksMixin, ListView):

@@ -87,6 +87,34 @@ def test_home_has_lead_latest_section_blocks_and_most_shared(client, django_asse
     assert content.index("الخبر الرئيسي") < content.index("الأحدث")
 
 
+def test_home_of_a_newsroom_with_nothing_published_says_so(client):
+    make_section(name_ar="أخبار")
+    make_article(title_ar="مسودة", status=Article.Status.DRAFT)
+
+    content = client.get("/").content.decode()
+
+    assert "لم يُنشر شيء بعد." in content
+    assert "مسودة" not in content
+
+
+def test_most_shared_counts_the_last_seven_days_of_each_day_it_is_shown(client, time_machine):
+    time_machine.move_to(timezone.now())
+    shared = make_article(title_ar="شاركه القراء")
+    DailyShareCount.objects.create(
+        article=shared, network=make_network(), day=timezone.localdate(), count=3
+    )
+
+    def most_shared():
+        page = html.fromstring(client.get("/").content)
+        return page.xpath('//section[@class="most-shared"]//li/a/text()')
+
+    assert most_shared() == ["شاركه القراء"]
+    time_machine.shift(timedelta(days=6))
+    assert most_shared() == ["شاركه القراء"]
+    time_machine.shift(timedelta(days=1))
+    assert most_shared() == []
+
+
 def test_quote_page_shows_the_quote_expert_and_article_with_its_own_share_links(
     client, seed_report
 ):
