@@ -86,7 +86,8 @@ def test_malformed_requests_never_cause_a_server_error(client, path):
 
 def test_database_outage_gives_readers_a_translated_503_without_details(client):
     with mock.patch(
-        "articles.views.published_articles", side_effect=OperationalError("connection refused")
+        "django.db.backends.utils.CursorWrapper.execute",
+        side_effect=OperationalError("connection refused"),
     ):
         arabic = client.get("/")
         english = client.get("/en/")
