@@ -36,10 +36,14 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache (rate-limit counts, cached pages)."""
+    """Start every test with an empty cache (rate-limit counts, cached pages), and no
+    stored file known to this process."""
     from django.core.cache import cache
 
+    from articles.images import forget_stored
+
     cache.clear()
+    forget_stored()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import io
 import json
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -70,6 +71,12 @@ MESSAGES = {
 # How long the cache remembers that a rendition or share image is in storage. Bounded,
 # so files removed from the bucket by hand are made again within a day.
 STORED_CACHE_SECONDS = 24 * 60 * 60
+# A stored file's name is a digest of what it holds, so a file once stored stays as it
+# is: each process also remembers, for a while, the names it has seen stored, and asks
+# the shared cache (a network round trip, with Redis) once per process, not per page.
+SEEN_STORED_SECONDS = 10 * 60
+SEEN_STORED_MAX = 10_000
+_seen_stored: dict[str, float] = {}
 
 
 # --- uploads ----------------------------------------------------------------------------
@@ -401,14 +408,38 @@ def _save_exact(storage, name: str, content: bytes) -> None:
         storage.delete(saved)
 
 
+def _known_stored(key: str) -> bool:
+    """Tell whether this process or the shared cache has seen the file of ``key`` stored."""
+    expiry = _seen_stored.get(key)
+    if expiry is not None and expiry > time.monotonic():
+        return True
+    if cache.get(key):
+        _remember_stored(key, shared=False)
+        return True
+    return False
+
+
+def _remember_stored(key: str, *, shared: bool = True) -> None:
+    if shared:
+        cache.set(key, True, STORED_CACHE_SECONDS)
+    if len(_seen_stored) >= SEEN_STORED_MAX:
+        _seen_stored.clear()
+    _seen_stored[key] = time.monotonic() + SEEN_STORED_SECONDS
+
+
+def forget_stored() -> None:
+    """Forget the files this process has seen stored, as a restart does."""
+    _seen_stored.clear()
+
+
 def ensure_stored(storage, name: str, produce: Callable[[], bytes]) -> None:
     """Make sure ``name`` is in ``storage``, calling ``produce`` only when it is not."""
     key = _cache_key(storage, name)
-    if cache.get(key):
+    if _known_stored(key):
         return
     if not storage.exists(name):
         _save_exact(storage, name, produce())
-    cache.set(key, True, STORED_CACHE_SECONDS)
+    _remember_stored(key)
 
 
 def original_size(field_file) -> tuple[int, int]:
@@ -486,10 +517,10 @@ def ensure_renditions(field_file, preset_name: str) -> list[Rendition]:
     renditions = plan_renditions(field_file.name, original_size(field_file), preset)
     marker = renditions[-1].name
     key = _cache_key(storage, marker)
-    if not cache.get(key):
+    if not _known_stored(key):
         if not storage.exists(marker):
             _generate(storage, field_file.name, preset, renditions)
-        cache.set(key, True, STORED_CACHE_SECONDS)
+        _remember_stored(key)
     return renditions
 
 

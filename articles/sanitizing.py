@@ -9,6 +9,7 @@ import html as html_lib
 import re
 
 import nh3
+from django.utils.text import Truncator
 
 ALLOWED_TAGS = frozenset(
     {
@@ -73,3 +74,24 @@ def html_to_text(html: str | None) -> str:
         return ""
     text = html_lib.unescape(nh3.clean(_BLOCK_END.sub("\n", html), tags=set(), attributes={}))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def truncated_text(html: str | None, length: int, *, chunk: int | None = None) -> str:
+    """Return ``Truncator(html_to_text(html)).chars(length)``, converting only the start.
+
+    An article page describes itself by its first sentences; converting a long body
+    whole on every view would cost more than the rest of the description. The start of
+    the HTML is converted, its last line (which the cut may have split inside a tag or
+    an entity) left out; if that text is already long enough to be truncated, the whole
+    body's text would be truncated at the same place. Otherwise a longer start is tried.
+    """
+    html = html or ""
+    size = chunk or 4 * length
+    while size < len(html):
+        lines = html_to_text(html[:size]).splitlines()[:-1]
+        start = "\n".join(lines)
+        shortened = Truncator(start).chars(length)
+        if shortened != start:
+            return shortened
+        size *= 4
+    return Truncator(html_to_text(html)).chars(length)

@@ -13,7 +13,6 @@ from django.templatetags.static import static
 from django.urls import translate_url
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +24,7 @@ from articles.models import Article, Correction, Expert, Quote, Section, ShareNe
 from articles.prepared import PreparedQuery
 from articles.preview import article_id_from_token
 from articles.querysets import translation_filled
-from articles.sanitizing import html_to_text
+from articles.sanitizing import html_to_text, truncated_text
 from articles.search import CANDIDATES, excerpt, highlight, query_terms, search_articles
 from articles.services import share_click_record
 from articles.sharing import build_share_url, is_link_previewer, validate_share_template
@@ -402,7 +401,7 @@ def social_image(request, make, alt: str) -> seo.Image | None:
 
 def article_description(article: Article) -> str:
     """Return the article's summary, or the start of its text: the page's description."""
-    return article.summary or Truncator(html_to_text(article.body)).chars(200)
+    return article.summary or truncated_text(article.body, 200)
 
 
 def article_facts(

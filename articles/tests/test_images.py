@@ -511,6 +511,7 @@ def test_renditions_are_made_once_and_reused(client, media):
     client.get(article.get_absolute_url())
     renditions = {path: path.stat().st_mtime_ns for path in (media / "renditions").rglob("*.*")}
     cache.clear()  # as after a restart: storage is asked, not the cache
+    images.forget_stored()
 
     client.get(article.get_absolute_url())
 
@@ -610,6 +611,42 @@ def test_lead_image_adds_no_database_query_to_the_article_page(client, uncached_
         client.get(pictured.get_absolute_url())
 
     assert len(with_image) == len(without)
+
+
+def test_known_pictures_cost_the_article_page_no_cache_round_trip(
+    client, uncached_pages, media, monkeypatch
+):
+    """With Redis, asking whether a picture is stored is a network round trip per page."""
+    article = article_with_image(jpeg(size=(1300, 1000)))
+    client.get(article.get_absolute_url())  # renditions and share image made
+    asked = []
+    monkeypatch.setattr(images.cache, "get", lambda key, *args: asked.append(key))
+
+    response = client.get(article.get_absolute_url())
+
+    assert response.status_code == 200
+    assert og(response)["og:image"].startswith("http://testserver/media/share/articles/")
+    assert asked == []
+
+
+def test_a_new_process_asks_the_shared_cache_once_then_remembers(
+    client, uncached_pages, media, monkeypatch
+):
+    article = article_with_image(jpeg(size=(1300, 1000)))
+    client.get(article.get_absolute_url())
+    made = {path: path.stat().st_mtime_ns for path in stored_files(media)}
+    images.forget_stored()  # another worker: only the shared cache knows the files
+    asked = []
+    shared_get = images.cache.get
+    monkeypatch.setattr(images.cache, "get", lambda key, *a: asked.append(key) or shared_get(key))
+
+    client.get(article.get_absolute_url())
+    first = len(asked)
+    client.get(article.get_absolute_url())
+
+    assert first == 2  # the renditions' and the share image's
+    assert len(asked) == first
+    assert {path: path.stat().st_mtime_ns for path in stored_files(media)} == made
 
 
 # --- the share image --------------------------------------------------------------------

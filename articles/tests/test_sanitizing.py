@@ -6,8 +6,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.utils.text import Truncator
 
-from articles.sanitizing import ALLOWED_TAGS, LINK_REL, html_to_text, sanitize_html
+from articles.sanitizing import (
+    ALLOWED_TAGS,
+    LINK_REL,
+    html_to_text,
+    sanitize_html,
+    truncated_text,
+)
 
 XSS_CORPUS = Path(__file__).resolve().parents[3] / "shared" / "security" / "xss-payloads.jsonl"
 
@@ -394,3 +401,26 @@ def test_shared_xss_corpus_does_not_survive_sanitizing():
                 failures.append((record.get("id"), problems, out[:200]))
     assert count > 0, "the corpus is empty"
     assert not failures, f"{len(failures)} of {count} payloads survived: {failures[:10]}"
+
+
+# --- truncated_text ----------------------------------------------------------------------
+
+LONG_BODY = "".join(
+    f"<h2>القسم {n}</h2><p>فقرة <strong>مُشَكَّلة</strong> رقم {n} &amp; تتمة &lt;نص&gt; "
+    f'<a href="https://example.org/{n}" title="رابط">رابط</a>، ثم سطر<br>وسطر آخر.</p>'
+    for n in range(60)
+)
+
+
+@pytest.mark.parametrize("length", [1, 40, 200, 1000])
+def test_truncated_text_is_the_start_of_the_whole_text_wherever_the_html_is_cut(length):
+    """The description reads only the start of a body; the cut may fall in a tag, an
+    entity or a word, and must never show."""
+    whole = Truncator(html_to_text(LONG_BODY)).chars(length)
+    for chunk in range(1, 400, 7):
+        assert truncated_text(LONG_BODY, length, chunk=chunk) == whole
+
+
+def test_truncated_text_of_short_or_empty_html_is_all_its_text():
+    assert truncated_text("<p>خبر قصير &amp; مختصر</p>", 200) == "خبر قصير & مختصر"
+    assert truncated_text("", 200) == truncated_text(None, 200) == ""
