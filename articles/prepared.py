@@ -43,6 +43,9 @@ class PreparedQuery:
         self._compiled = weakref.WeakKeyDictionary()
 
     def __call__(self, **values) -> list:
+        return self.compiled(values).run(values)
+
+    def compiled(self, values: dict) -> "_Compiled":
         alias = router.db_for_read(self.model)
         connection = connections[alias]
         shape = tuple(
@@ -54,11 +57,14 @@ class PreparedQuery:
         compiled = per_connection.get(key)
         if compiled is None:
             compiled = per_connection[key] = _Compiled(self, connection, alias, values)
-        return compiled.run(values)
+        return compiled
 
     def attach(self, instance, name: str, **values) -> list:
         """Run the query and keep its rows as ``instance.<name>.all()``, as a prefetch does."""
-        objects = self(**values)
+        return self.keep(instance, name, self(**values))
+
+    def keep(self, instance, name: str, objects: list) -> list:
+        """Keep ``objects`` as ``instance.<name>.all()``, as a prefetch does."""
         related = self.model._default_manager.get_queryset()
         related._result_cache = objects
         related._prefetch_done = True
@@ -66,6 +72,55 @@ class PreparedQuery:
             instance._prefetched_objects_cache = {}
         instance._prefetched_objects_cache[name] = related
         return objects
+
+
+def run_together(*calls: tuple[PreparedQuery, dict]) -> list[list]:
+    """Run prepared queries, each ``(query, values)``, and return their objects in order.
+
+    On PostgreSQL with client-side binding (Django's default) they are sent as one
+    batch of statements, read one result after the other: one network round trip
+    instead of one per query. Elsewhere they run one by one.
+    """
+    jobs = [(prepared.compiled(values), values) for prepared, values in calls]
+    results: list[list | None] = [None] * len(jobs)
+    batch = []
+    for number, (compiled, values) in enumerate(jobs):
+        if any(_out_of_range(value) for value in values.values()):
+            results[number] = []
+        elif compiled.batches and compiled.connection is jobs[0][0].connection:
+            batch.append(number)
+        else:
+            results[number] = compiled.run(values)
+    if len(batch) == 1:
+        compiled, values = jobs[batch[0]]
+        results[batch[0]] = compiled.run(values)
+    elif batch:
+        connection = jobs[batch[0]][0].connection
+        params = [
+            param for number in batch for param in jobs[number][0].params_for(jobs[number][1])
+        ]
+        sql = ";\n".join(jobs[number][0].sql for number in batch)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for position, number in enumerate(batch):
+                if position:
+                    cursor.nextset()
+                results[number] = jobs[number][0].objects_of(cursor.fetchall())
+    return results
+
+
+def _batches(connection) -> bool:
+    """Say whether ``connection`` takes several statements in one execute: PostgreSQL's
+    client-side binding does; server-side binding (prepared statements) does not."""
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg  # installed wherever the PostgreSQL backend is used
+
+    options = connection.settings_dict["OPTIONS"]
+    factory = options.get("cursor_factory")
+    if factory is None:
+        return options.get("server_side_binding") is not True
+    return issubclass(factory, psycopg.ClientCursor)
 
 
 class _Compiled:
@@ -108,6 +163,7 @@ class _Compiled:
             self.slots.extend((position, name, index) for position in positions)
 
         self.connection = connection
+        self.batches = _batches(connection)
         self.compiler = compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
@@ -132,13 +188,18 @@ class _Compiled:
             # As with the ORM: an id no database column can hold matches no row (a
             # crafted URL must not reach the database driver, which would refuse it).
             return []
+        with self.connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params_for(values))
+            return self.objects_of(cursor.fetchall())
+
+    def params_for(self, values: dict) -> list:
         params = list(self.params)
         for position, name, index in self.slots:
             value = values[name] if index is None else values[name][index]
             params[position] = self._adapt(self.connection, value)
-        with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchall()
+        return params
+
+    def objects_of(self, rows: list) -> list:
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         objects = []

@@ -342,6 +342,43 @@ def test_an_article_page_compiles_no_sql_once_a_first_one_was_served(client, mon
     assert compiled == []
 
 
+def test_article_parts_read_together_are_those_read_one_by_one(client):
+    """On PostgreSQL the tags, authors, corrections, quotes and share networks come in one
+    round trip; whatever the database, each list is what its own query gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import views
+    from articles.prepared import run_together
+
+    article = make_article(tags=[make_tag(), make_tag()])
+    make_quote(article=article, position=0)
+    make_quote(article=article, position=1)
+    make_correction(article=article)
+    make_network(slug="facebook")
+    make_network(slug="telegram")
+    calls = [
+        (views.ARTICLE_TAGS, {"pk": article.pk}),
+        (views.ARTICLE_AUTHORS, {"pk": article.pk}),
+        (views.ARTICLE_CORRECTIONS, {"pk": article.pk}),
+        (views.ARTICLE_QUOTES, {"pk": article.pk}),
+        (views.ACTIVE_SHARE_NETWORKS, {}),
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        together = run_together(*calls)
+
+    one_by_one = [query(**values) for query, values in calls]
+    assert [[(type(o), o.pk) for o in objects] for objects in together] == [
+        [(type(o), o.pk) for o in objects] for objects in one_by_one
+    ]
+    assert [len(objects) for objects in together] == [2, len(one_by_one[1]), 1, 2, 2]
+    assert [quote.expert.full_name for quote in together[3]] == [
+        quote.expert.full_name for quote in one_by_one[3]
+    ]
+    assert len(captured) == (1 if connection.vendor == "postgresql" else len(calls))
+
+
 def test_without_a_summary_the_description_is_the_start_of_the_text_as_read(client):
     article = make_article(summary_ar="", body_ar="<p>سمير &amp; رامي قالا: &lt;كفى&gt;</p>")
 
