@@ -4,7 +4,8 @@ The article page runs the same seven queries on every request; only the article'
 the time and its tags change. Building and compiling a queryset costs several times
 what the database takes to answer it, so the hot pages compile each of theirs once,
 for placeholder values, and afterwards only put the request's values in the
-parameters and turn the rows into model instances, as the ORM itself does.
+parameters and turn the rows into model instances (or, for ``values()``, dicts), as
+the ORM itself does.
 
     ARTICLE = PreparedQuery(Article, lambda pk: Article.objects.filter(pk=pk))
     ARTICLE(pk=1)  # -> [<Article: ...>]
@@ -19,7 +20,7 @@ import weakref
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connections, router
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils.translation import get_language
 
 # Values no row has and no caller passes: each placeholder gets its own.
@@ -167,13 +168,23 @@ class _Compiled:
         self.compiler = compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
+        self.alias = alias
+        query = queryset.query
+        if queryset._iterable_class is ValuesIterable:
+            # values(): dicts by the names given, as the ORM's own iterable makes them.
+            self.names = list(query.selected or ())
+            if not self.names:
+                self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            return
+        if queryset._iterable_class is not ModelIterable:
+            raise TypeError("A prepared query gives model instances or values() dicts")
+        self.names = None
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
         self.init_list = [column[0].target.attname for column in select[self.start : self.end]]
         self.related_populators = get_related_populators(klass_info, select, alias)
         self.annotations = list(compiler.annotation_col_map.items())
-        self.alias = alias
 
     @staticmethod
     def _adapt(connection, value):
@@ -202,6 +213,9 @@ class _Compiled:
     def objects_of(self, rows: list) -> list:
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
+        if self.names is not None:
+            names = self.names
+            return [dict(zip(names, row, strict=False)) for row in rows]
         objects = []
         for row in rows:
             obj = self.model.from_db(self.alias, self.init_list, row[self.start : self.end])

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
 
 from articles import images, seo
+from articles.cards import card_columns, cards_of
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 from articles.prepared import PreparedQuery, run_together
 from articles.preview import article_id_from_token
@@ -309,8 +310,9 @@ RELATED_ARTICLES = PreparedQuery(
     lambda pk, tag_ids, now: (
         Article.objects.published(now)
         .available_in(get_language())
-        .for_listing()
         .related_to(pk, tag_ids, RELATED_LIMIT)
+        .rewrite(False)  # the columns are named per language: Django's own values()
+        .values(*card_columns())
     ),
 )
 ACTIVE_SHARE_NETWORKS = PreparedQuery(
@@ -353,18 +355,16 @@ def render_article(request, article: Article, *, preview: bool = False):
         (ARTICLE_QUOTES, pk),
         (ACTIVE_SHARE_NETWORKS, {}),
     )
-    ARTICLE_TAGS.keep(article, "tags", tags)
-    ARTICLE_AUTHORS.keep(article, "authors", authors)
-    ARTICLE_CORRECTIONS.keep(article, "corrections", corrections)
-    ARTICLE_QUOTES.keep(article, "quotes", quotes)
     related = RELATED_ARTICLES(pk=article.pk, tag_ids=[tag.pk for tag in tags], now=timezone.now())
     context = {
         "article": article,
         "description": article_description(article),
+        "tags": tags,
+        "authors": authors,
         "quotes": quotes,
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
         "corrections": corrections,
-        "related_articles": related,
+        "related_articles": cards_of(related, language),
         "is_preview": preview,
     }
     if not preview:
@@ -373,7 +373,9 @@ def render_article(request, article: Article, *, preview: bool = False):
             with override(code):
                 paths[code] = article.get_absolute_url()
         canonical = absolute_url(request, paths[language])
-        facts = article_facts(request, article, canonical, language, context["description"])
+        facts = article_facts(
+            request, article, canonical, language, context["description"], tags, authors
+        )
         context |= {
             "share_networks": networks,
             "language_links": language_links(request, paths),
@@ -414,7 +416,13 @@ def article_description(article: Article) -> str:
 
 
 def article_facts(
-    request, article: Article, canonical: str, language: str, description: str
+    request,
+    article: Article,
+    canonical: str,
+    language: str,
+    description: str,
+    tags: list[Tag],
+    authors: list,
 ) -> seo.ArticleFacts:
     """Gather what search engines and chat apps are told about an article page."""
     image = social_image(
@@ -435,8 +443,8 @@ def article_facts(
             height=60,
             type="image/png",
         ),
-        authors=[user.get_full_name() or user.get_username() for user in article.authors.all()],
-        keywords=[tag.name for tag in article.tags.all()],
+        authors=[user.get_full_name() or user.get_username() for user in authors],
+        keywords=[tag.name for tag in tags],
         image=image,
         alternate_languages=article.languages,
     )

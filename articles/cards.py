@@ -1,0 +1,97 @@
+"""Article cards read as plain values, for the lists that every article page shows.
+
+An article card (jinja2/includes/article_card.html) shows a headline, kicker, summary,
+section and date, and links to the article and its section. Read through model
+instances, each of those values costs a model constructor and a translated-field
+lookup of the active language; the article page's related list reads the card's
+columns with ``values()`` instead, resolves the language once, and gives the template
+objects with the same names: ``card.title``, ``card.get_absolute_url()``,
+``card.section.name``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from modeltranslation.utils import resolution_order
+
+from articles.links import path_to
+
+# The translated columns a card shows: the article's, then its section's name.
+_ARTICLE_TEXTS = ("title", "kicker", "summary", "slug")
+
+
+def card_columns() -> list[str]:
+    """Return the names to pass to ``values()`` for ``cards_of``: every language's."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    return [
+        "pk",
+        "published_at",
+        "section__slug",
+        *(f"{field}_{code}" for field in _ARTICLE_TEXTS for code in languages),
+        *(f"section__name_{code}" for code in languages),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLink:
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    pk: int
+    title: str
+    kicker: str
+    summary: str
+    published_at: datetime
+    url: str
+    section: SectionLink
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def cards_of(rows: list[dict], language: str) -> list[Card]:
+    """Return a card per row of ``card_columns()``, in ``language`` with its fallbacks,
+    as the model's translated fields would give them."""
+    order = resolution_order(language)
+
+    def text(row: dict, column: str) -> str:
+        for code in order:
+            value = row[f"{column}_{code}"]
+            if value is not None and value != "":
+                return value
+        return ""
+
+    sections: dict[str, SectionLink] = {}
+    cards = []
+    for row in rows:
+        slug = row[f"slug_{language}"] or row[f"slug_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]
+        url = (
+            path_to("articles:detail", pk=row["pk"], slug=slug)
+            if slug
+            else path_to("articles:detail_short", pk=row["pk"])
+        )
+        section_slug = row["section__slug"]
+        if section_slug not in sections:
+            sections[section_slug] = SectionLink(
+                name=text(row, "section__name"),
+                url=path_to("articles:section", slug=section_slug),
+            )
+        cards.append(
+            Card(
+                pk=row["pk"],
+                title=text(row, "title"),
+                kicker=text(row, "kicker"),
+                summary=text(row, "summary"),
+                published_at=row["published_at"],
+                url=url,
+                section=sections[section_slug],
+            )
+        )
+    return cards

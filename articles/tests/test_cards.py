@@ -1,0 +1,56 @@
+"""Article cards read as plain values look exactly like cards of model instances."""
+
+import pytest
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from articles.cards import card_columns, cards_of
+from articles.models import Article
+from articles.tests.factories import make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def card_html(article, heading_level=3) -> str:
+    return render_to_string(
+        "includes/article_card.html",
+        {"article": article, "heading_level": heading_level, "show_summary": True},
+    )
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_card_of_values_is_the_card_of_its_article(language):
+    """Fallbacks included: an English page shows the Arabic kicker, summary or section
+    name where no English one was written, and links with the Arabic slug."""
+    section = make_section(name_ar="سياسة", name_en="")
+    articles = [
+        make_article(
+            section=section,
+            kicker_ar="عاجل",
+            kicker_en="Breaking",
+            summary_ar="ملخص <مهم> & قصير",
+            summary_en="A short <summary> & more",
+        ),
+        make_article(section=section, kicker_ar="تحليل", summary_ar="ملخص عربي فقط"),
+        make_article(english=False, title_ar="بالعربية فقط", slug_en=""),
+        make_article(kicker_ar="", summary_ar=""),
+    ]
+    ids = [article.pk for article in articles]
+
+    with translation.override(language):
+        rows = list(Article.objects.filter(pk__in=ids).rewrite(False).values(*card_columns()))
+        cards = {card.pk: card for card in cards_of(rows, language)}
+        for article in Article.objects.filter(pk__in=ids).select_related("section"):
+            assert card_html(cards[article.pk]) == card_html(article)
+            assert cards[article.pk].get_absolute_url() == article.get_absolute_url()
+
+
+def test_cards_of_one_section_share_its_link():
+    section = make_section()
+    ids = [make_article(section=section).pk for _ in range(3)]
+    rows = list(Article.objects.filter(pk__in=ids).rewrite(False).values(*card_columns()))
+
+    first, *others = cards_of(rows, "ar")
+
+    assert all(card.section is first.section for card in others)
+    assert first.section.get_absolute_url() == section.get_absolute_url()
