@@ -1,4 +1,4 @@
-"""Article cards read as plain values, for the lists that every article page shows.
+"""Article cards and tag links read as plain values, for what every article page lists.
 
 An article card (jinja2/includes/article_card.html) shows a headline, kicker, summary,
 section and date, and links to the article and its section. Read through model
@@ -6,7 +6,7 @@ instances, each of those values costs a model constructor and a translated-field
 lookup of the active language; the article page's related list reads the card's
 columns with ``values()`` instead, resolves the language once, and gives the template
 objects with the same names: ``card.title``, ``card.get_absolute_url()``,
-``card.section.name``.
+``card.section.name``. The article's tags are read the same way.
 """
 
 from dataclasses import dataclass
@@ -56,17 +56,23 @@ class Card:
         return self.url
 
 
+def _text(row: dict, column: str, order: tuple[str, ...]) -> str:
+    """Return the first of the row's ``column_<language>`` values that has text, the
+    languages taken in ``order`` (as modeltranslation's fallbacks take them)."""
+    for code in order:
+        value = row[f"{column}_{code}"]
+        if value is not None and value != "":
+            return value
+    return ""
+
+
 def cards_of(rows: list[dict], language: str) -> list[Card]:
     """Return a card per row of ``card_columns()``, in ``language`` with its fallbacks,
     as the model's translated fields would give them."""
     order = resolution_order(language)
 
     def text(row: dict, column: str) -> str:
-        for code in order:
-            value = row[f"{column}_{code}"]
-            if value is not None and value != "":
-                return value
-        return ""
+        return _text(row, column, order)
 
     sections: dict[str, SectionLink] = {}
     cards = []
@@ -95,3 +101,31 @@ def cards_of(rows: list[dict], language: str) -> list[Card]:
             )
         )
     return cards
+
+
+@dataclass(frozen=True, slots=True)
+class TagLink:
+    pk: int
+    name: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def tag_columns() -> list[str]:
+    """Return the names to pass to ``values()`` for ``tags_of``."""
+    return ["pk", "slug", *(f"name_{code}" for code, _name in settings.LANGUAGES)]
+
+
+def tags_of(rows: list[dict], language: str) -> list[TagLink]:
+    """Return a link per row of ``tag_columns()``, named in ``language`` or its fallbacks."""
+    order = resolution_order(language)
+    return [
+        TagLink(
+            pk=row["pk"],
+            name=_text(row, "name", order),
+            url=path_to("articles:tag", slug=row["slug"]),
+        )
+        for row in rows
+    ]

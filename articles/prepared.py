@@ -60,20 +60,6 @@ class PreparedQuery:
             compiled = per_connection[key] = _Compiled(self, connection, alias, values)
         return compiled
 
-    def attach(self, instance, name: str, **values) -> list:
-        """Run the query and keep its rows as ``instance.<name>.all()``, as a prefetch does."""
-        return self.keep(instance, name, self(**values))
-
-    def keep(self, instance, name: str, objects: list) -> list:
-        """Keep ``objects`` as ``instance.<name>.all()``, as a prefetch does."""
-        related = self.model._default_manager.get_queryset()
-        related._result_cache = objects
-        related._prefetch_done = True
-        if not hasattr(instance, "_prefetched_objects_cache"):
-            instance._prefetched_objects_cache = {}
-        instance._prefetched_objects_cache[name] = related
-        return objects
-
 
 def run_together(*calls: tuple[PreparedQuery, dict]) -> list[list]:
     """Run prepared queries, each ``(query, values)``, and return their objects in order.

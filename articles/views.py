@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
 
 from articles import images, seo
-from articles.cards import card_columns, cards_of
+from articles.cards import TagLink, card_columns, cards_of, tag_columns, tags_of
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 from articles.prepared import PreparedQuery, run_together
 from articles.preview import article_id_from_token
@@ -297,7 +297,9 @@ PUBLISHED_ARTICLE = PreparedQuery(
     Article,
     lambda pk, now: Article.objects.published(now).select_related("section").filter(pk=pk),
 )
-ARTICLE_TAGS = PreparedQuery(Tag, lambda pk: Tag.objects.filter(articles=pk))
+ARTICLE_TAGS = PreparedQuery(
+    Tag, lambda pk: Tag.objects.filter(articles=pk).rewrite(False).values(*tag_columns())
+)
 ARTICLE_AUTHORS = PreparedQuery(
     get_user_model(), lambda pk: get_user_model().objects.filter(articles=pk)
 )
@@ -355,6 +357,7 @@ def render_article(request, article: Article, *, preview: bool = False):
         (ARTICLE_QUOTES, pk),
         (ACTIVE_SHARE_NETWORKS, {}),
     )
+    tags = tags_of(tags, language)
     related = RELATED_ARTICLES(pk=article.pk, tag_ids=[tag.pk for tag in tags], now=timezone.now())
     context = {
         "article": article,
@@ -421,7 +424,7 @@ def article_facts(
     canonical: str,
     language: str,
     description: str,
-    tags: list[Tag],
+    tags: list[TagLink],
     authors: list,
 ) -> seo.ArticleFacts:
     """Gather what search engines and chat apps are told about an article page."""

@@ -4,9 +4,9 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from articles.cards import card_columns, cards_of
-from articles.models import Article
-from articles.tests.factories import make_article, make_section
+from articles.cards import card_columns, cards_of, tag_columns, tags_of
+from articles.models import Article, Tag
+from articles.tests.factories import make_article, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +54,19 @@ def test_cards_of_one_section_share_its_link():
 
     assert all(card.section is first.section for card in others)
     assert first.section.get_absolute_url() == section.get_absolute_url()
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_tag_links_name_and_link_tags_as_the_tags_do(language):
+    tags = [make_tag(name_ar="دمشق", name_en="Damascus"), make_tag(name_ar="حلب", name_en="")]
+    ids = [tag.pk for tag in tags]
+
+    with translation.override(language):
+        rows = list(Tag.objects.filter(pk__in=ids).rewrite(False).values(*tag_columns()))
+        links = tags_of(rows, language)
+        expected = [(t.pk, t.name, t.get_absolute_url()) for t in Tag.objects.filter(pk__in=ids)]
+
+    assert [(link.pk, link.name, link.get_absolute_url()) for link in links] == expected
+    assert {link.name for link in links} == (
+        {"دمشق", "حلب"} if language == "ar" else {"Damascus", "حلب"}
+    )
