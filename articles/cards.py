@@ -6,7 +6,7 @@ instances, each of those values costs a model constructor and a translated-field
 lookup of the active language; the article page's related list reads the card's
 columns with ``values()`` instead, resolves the language once, and gives the template
 objects with the same names: ``card.title``, ``card.get_absolute_url()``,
-``card.section.name``. The article's tags are read the same way.
+``card.section.name``. The article's tags and share buttons are read the same way.
 """
 
 from dataclasses import dataclass
@@ -15,7 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from modeltranslation.utils import resolution_order
 
-from articles.links import path_to
+from articles.links import path_builder
 
 # The translated columns a card shows: the article's, then its section's name.
 _ARTICLE_TEXTS = ("title", "kicker", "summary", "slug")
@@ -74,20 +74,18 @@ def cards_of(rows: list[dict], language: str) -> list[Card]:
     def text(row: dict, column: str) -> str:
         return _text(row, column, order)
 
+    article_path = path_builder("articles:detail", "pk", "slug")
+    short_path = path_builder("articles:detail_short", "pk")
+    section_path = path_builder("articles:section", "slug")
     sections: dict[str, SectionLink] = {}
     cards = []
     for row in rows:
         slug = row[f"slug_{language}"] or row[f"slug_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]
-        url = (
-            path_to("articles:detail", pk=row["pk"], slug=slug)
-            if slug
-            else path_to("articles:detail_short", pk=row["pk"])
-        )
+        url = article_path(pk=row["pk"], slug=slug) if slug else short_path(pk=row["pk"])
         section_slug = row["section__slug"]
         if section_slug not in sections:
             sections[section_slug] = SectionLink(
-                name=text(row, "section__name"),
-                url=path_to("articles:section", slug=section_slug),
+                name=text(row, "section__name"), url=section_path(slug=section_slug)
             )
         cards.append(
             Card(
@@ -121,11 +119,38 @@ def tag_columns() -> list[str]:
 def tags_of(rows: list[dict], language: str) -> list[TagLink]:
     """Return a link per row of ``tag_columns()``, named in ``language`` or its fallbacks."""
     order = resolution_order(language)
+    tag_path = path_builder("articles:tag", "slug")
     return [
-        TagLink(
-            pk=row["pk"],
+        TagLink(pk=row["pk"], name=_text(row, "name", order), url=tag_path(slug=row["slug"]))
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class ShareButton:
+    """A share network's button on an article page, with the path that counts the share."""
+
+    name: str
+    slug: str
+    icon: str
+    path: str
+
+
+def share_button_columns() -> list[str]:
+    """Return the names to pass to ``values()`` for ``share_buttons_of``."""
+    return ["slug", "icon", *(f"name_{code}" for code, _name in settings.LANGUAGES)]
+
+
+def share_buttons_of(rows: list[dict], language: str, article_pk: int) -> list[ShareButton]:
+    """Return a button per row of ``share_button_columns()``, for sharing the article."""
+    order = resolution_order(language)
+    share_path = path_builder("articles:share", "pk", "network")
+    return [
+        ShareButton(
             name=_text(row, "name", order),
-            url=path_to("articles:tag", slug=row["slug"]),
+            slug=row["slug"],
+            icon=row["icon"],
+            path=share_path(pk=article_pk, network=row["slug"]),
         )
         for row in rows
     ]

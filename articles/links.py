@@ -15,6 +15,7 @@ itself, which may refuse it.
 
 import functools
 import re
+from collections.abc import Callable
 from urllib.parse import quote
 
 from django.conf import settings
@@ -30,21 +31,38 @@ _paths: dict[tuple, tuple[list[str], dict[str, re.Pattern]] | None] = {}
 
 def path_to(viewname: str, **kwargs) -> str:
     """Return ``reverse(viewname, kwargs=kwargs)``, without matching the pattern again."""
-    values = {name: str(value) for name, value in kwargs.items()}
+    return _path(viewname, _prepared(viewname, tuple(kwargs)), kwargs)
+
+
+def path_builder(viewname: str, *names: str) -> Callable[..., str]:
+    """Return ``path_to`` for ``viewname`` and arguments ``names``, in the language,
+    script prefix and URLconf active now: for a list of links made at once, which then
+    need not look those up for each link (``build(pk=1, slug="x")``)."""
+    prepared = _prepared(viewname, names)
+    return lambda **kwargs: _path(viewname, prepared, kwargs)
+
+
+def _prepared(viewname: str, names: tuple[str, ...]):
     key = (
         viewname,
-        tuple(values),
+        names,
         get_language(),
         get_script_prefix(),
         get_urlconf() or settings.ROOT_URLCONF,
     )
     if key not in _paths:
-        _paths[key] = _prepare(viewname, list(values))
-    prepared = _paths[key]
+        _paths[key] = _prepare(viewname, list(names))
+    return _paths[key]
+
+
+def _path(viewname: str, prepared, kwargs: dict) -> str:
     if prepared is None:
         return reverse(viewname, kwargs=kwargs)
     parts, accepts = prepared
-    if not all(accepts[name].match(value) for name, value in values.items()):
+    values = {name: str(value) for name, value in kwargs.items()}
+    if values.keys() != accepts.keys() or not all(
+        accepts[name].match(value) for name, value in values.items()
+    ):
         return reverse(viewname, kwargs=kwargs)
     return "".join(_quoted(values[part[1:]]) if part[0] == "\0" else part for part in parts)
 

@@ -20,7 +20,15 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
 
 from articles import images, seo
-from articles.cards import TagLink, card_columns, cards_of, tag_columns, tags_of
+from articles.cards import (
+    TagLink,
+    card_columns,
+    cards_of,
+    share_button_columns,
+    share_buttons_of,
+    tag_columns,
+    tags_of,
+)
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 from articles.prepared import PreparedQuery, run_together
 from articles.preview import article_id_from_token
@@ -318,7 +326,10 @@ RELATED_ARTICLES = PreparedQuery(
     ),
 )
 ACTIVE_SHARE_NETWORKS = PreparedQuery(
-    ShareNetwork, lambda: ShareNetwork.objects.filter(is_active=True)
+    ShareNetwork,
+    lambda: (
+        ShareNetwork.objects.filter(is_active=True).rewrite(False).values(*share_button_columns())
+    ),
 )
 
 
@@ -350,14 +361,14 @@ def render_article(request, article: Article, *, preview: bool = False):
     language = get_language()
     pk = {"pk": article.pk}
     # One round trip for all of them where the database allows (PostgreSQL).
-    tags, authors, corrections, quotes, networks = run_together(
+    tag_rows, authors, corrections, quotes, network_rows = run_together(
         (ARTICLE_TAGS, pk),
         (ARTICLE_AUTHORS, pk),
         (ARTICLE_CORRECTIONS, pk),
         (ARTICLE_QUOTES, pk),
         (ACTIVE_SHARE_NETWORKS, {}),
     )
-    tags = tags_of(tags, language)
+    tags = tags_of(tag_rows, language)
     related = RELATED_ARTICLES(pk=article.pk, tag_ids=[tag.pk for tag in tags], now=timezone.now())
     context = {
         "article": article,
@@ -380,7 +391,7 @@ def render_article(request, article: Article, *, preview: bool = False):
             request, article, canonical, language, context["description"], tags, authors
         )
         context |= {
-            "share_networks": networks,
+            "share_networks": share_buttons_of(network_rows, language, article.pk),
             "language_links": language_links(request, paths),
             "canonical_url": canonical,
             "social_tags": seo.open_graph(facts),

@@ -2,11 +2,19 @@
 
 import pytest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
-from articles.cards import card_columns, cards_of, tag_columns, tags_of
-from articles.models import Article, Tag
-from articles.tests.factories import make_article, make_section, make_tag
+from articles.cards import (
+    card_columns,
+    cards_of,
+    share_button_columns,
+    share_buttons_of,
+    tag_columns,
+    tags_of,
+)
+from articles.models import Article, ShareNetwork, Tag
+from articles.tests.factories import make_article, make_network, make_section, make_tag
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +78,23 @@ def test_tag_links_name_and_link_tags_as_the_tags_do(language):
     assert {link.name for link in links} == (
         {"دمشق", "حلب"} if language == "ar" else {"Damascus", "حلب"}
     )
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_share_buttons_name_the_networks_and_count_the_share(language):
+    make_network(name_ar="واتساب", name_en="WhatsApp", slug="whatsapp", icon="whatsapp")
+    make_network(name_ar="تلغرام", name_en="", slug="telegram", icon="telegram")
+    make_network(slug="off", is_active=False)
+    rows = list(
+        ShareNetwork.objects.filter(is_active=True).rewrite(False).values(*share_button_columns())
+    )
+
+    with translation.override(language):
+        buttons = share_buttons_of(rows, language, article_pk=42)
+        paths = [reverse("articles:share", kwargs={"pk": 42, "network": b.slug}) for b in buttons]
+
+    assert [(b.name, b.slug, b.icon) for b in buttons] == [
+        ("واتساب" if language == "ar" else "WhatsApp", "whatsapp", "whatsapp"),
+        ("تلغرام", "telegram", "telegram"),
+    ]
+    assert [b.path for b in buttons] == paths

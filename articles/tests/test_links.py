@@ -4,7 +4,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
 
-from articles.links import path_to
+from articles.links import path_builder, path_to
 
 CASES = [
     ("articles:home", {}),
@@ -25,6 +25,24 @@ def test_paths_are_the_ones_django_reverses(name, kwargs, language):
     with translation.override(language):
         assert path_to(name, **kwargs) == reverse(name, kwargs=kwargs)
         assert path_to(name, **kwargs) == reverse(name, kwargs=kwargs)  # built once, reused
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+@pytest.mark.parametrize(("name", "kwargs"), CASES)
+def test_a_path_builder_makes_the_paths_django_reverses(name, kwargs, language):
+    with translation.override(language):
+        build = path_builder(name, *kwargs)
+        assert build(**kwargs) == build(**kwargs) == reverse(name, kwargs=kwargs)
+
+
+def test_a_path_builder_leaves_refused_or_unexpected_values_to_django():
+    build = path_builder("articles:detail", "pk", "slug")
+
+    assert build(pk=1, slug="خبر") == reverse("articles:detail", kwargs={"pk": 1, "slug": "خبر"})
+    with pytest.raises(NoReverseMatch):
+        build(pk="x", slug="a")
+    with pytest.raises(NoReverseMatch):
+        build(pk=1)
 
 
 @pytest.mark.parametrize(
