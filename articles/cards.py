@@ -6,7 +6,8 @@ instances, each of those values costs a model constructor and a translated-field
 lookup of the active language; the article page's related list reads the card's
 columns with ``values()`` instead, resolves the language once, and gives the template
 objects with the same names: ``card.title``, ``card.get_absolute_url()``,
-``card.section.name``. The article's tags and share buttons are read the same way.
+``card.section.name``. The article's tags, quotes and share buttons are read the same
+way.
 """
 
 from dataclasses import dataclass
@@ -154,3 +155,76 @@ def share_buttons_of(rows: list[dict], language: str, article_pk: int) -> list[S
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertLink:
+    """Who said a quote: named with the honorific, as the news names the person."""
+
+    full_name: str
+    role: str
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteItem:
+    """A quote as the article page shows it, with the path of its own, shareable page."""
+
+    pk: int
+    text: str
+    context: str
+    highlighted: bool
+    expert: ExpertLink
+    url: str
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def quote_columns() -> list[str]:
+    """Return the names to pass to ``values()`` for ``quotes_of``."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    return [
+        "pk",
+        "highlighted",
+        "expert__slug",
+        *(f"{field}_{code}" for field in ("text", "context") for code in languages),
+        *(
+            f"expert__{field}_{code}"
+            for field in ("name", "honorific", "role")
+            for code in languages
+        ),
+    ]
+
+
+def quotes_of(rows: list[dict], language: str) -> list[QuoteItem]:
+    """Return a quote per row of ``quote_columns()``, in ``language`` or its fallbacks."""
+    order = resolution_order(language)
+    quote_path = path_builder("articles:quote", "pk")
+    expert_path = path_builder("articles:expert", "slug")
+    experts: dict[str, ExpertLink] = {}
+    quotes = []
+    for row in rows:
+        slug = row["expert__slug"]
+        if slug not in experts:
+            name = _text(row, "expert__name", order)
+            honorific = _text(row, "expert__honorific", order)
+            experts[slug] = ExpertLink(
+                full_name=f"{honorific} {name}" if honorific else name,
+                role=_text(row, "expert__role", order),
+                url=expert_path(slug=slug),
+            )
+        quotes.append(
+            QuoteItem(
+                pk=row["pk"],
+                text=_text(row, "text", order),
+                context=_text(row, "context", order),
+                highlighted=row["highlighted"],
+                expert=experts[slug],
+                url=quote_path(pk=row["pk"]),
+            )
+        )
+    return quotes

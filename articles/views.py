@@ -24,6 +24,8 @@ from articles.cards import (
     TagLink,
     card_columns,
     cards_of,
+    quote_columns,
+    quotes_of,
     share_button_columns,
     share_buttons_of,
     tag_columns,
@@ -313,7 +315,7 @@ ARTICLE_AUTHORS = PreparedQuery(
 )
 ARTICLE_CORRECTIONS = PreparedQuery(Correction, lambda pk: Correction.objects.filter(article=pk))
 ARTICLE_QUOTES = PreparedQuery(
-    Quote, lambda pk: Quote.objects.select_related("expert").filter(article=pk)
+    Quote, lambda pk: Quote.objects.filter(article=pk).rewrite(False).values(*quote_columns())
 )
 RELATED_ARTICLES = PreparedQuery(
     Article,
@@ -361,7 +363,7 @@ def render_article(request, article: Article, *, preview: bool = False):
     language = get_language()
     pk = {"pk": article.pk}
     # One round trip for all of them where the database allows (PostgreSQL).
-    tag_rows, authors, corrections, quotes, network_rows = run_together(
+    tag_rows, authors, corrections, quote_rows, network_rows = run_together(
         (ARTICLE_TAGS, pk),
         (ARTICLE_AUTHORS, pk),
         (ARTICLE_CORRECTIONS, pk),
@@ -369,6 +371,7 @@ def render_article(request, article: Article, *, preview: bool = False):
         (ACTIVE_SHARE_NETWORKS, {}),
     )
     tags = tags_of(tag_rows, language)
+    quotes = quotes_of(quote_rows, language)
     related = RELATED_ARTICLES(pk=article.pk, tag_ids=[tag.pk for tag in tags], now=timezone.now())
     context = {
         "article": article,

@@ -8,13 +8,22 @@ from django.utils import translation
 from articles.cards import (
     card_columns,
     cards_of,
+    quote_columns,
+    quotes_of,
     share_button_columns,
     share_buttons_of,
     tag_columns,
     tags_of,
 )
-from articles.models import Article, ShareNetwork, Tag
-from articles.tests.factories import make_article, make_network, make_section, make_tag
+from articles.models import Article, Quote, ShareNetwork, Tag
+from articles.tests.factories import (
+    make_article,
+    make_expert,
+    make_network,
+    make_quote,
+    make_section,
+    make_tag,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +107,47 @@ def test_share_buttons_name_the_networks_and_count_the_share(language):
         ("تلغرام", "telegram", "telegram"),
     ]
     assert [b.path for b in buttons] == paths
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_quotes_read_as_values_show_what_the_quotes_show(language):
+    article = make_article()
+    doctor = make_expert(
+        name_ar="سمير", name_en="Samir", honorific_ar="د.", honorific_en="Dr", role_ar="باحث"
+    )
+    plain = make_expert(name_ar="رامي", name_en="", honorific_ar="", role_ar="", role_en="")
+    make_quote(article=article, expert=doctor, position=0, context_ar="في مقابلة", highlighted=True)
+    make_quote(article=article, expert=plain, position=1, text_en="")
+    make_quote(article=article, expert=doctor, position=2)
+
+    with translation.override(language):
+        rows = list(Quote.objects.filter(article=article).rewrite(False).values(*quote_columns()))
+        items = quotes_of(rows, language)
+        expected = [
+            (
+                q.pk,
+                q.text,
+                q.context,
+                q.highlighted,
+                q.get_absolute_url(),
+                q.expert.full_name,
+                q.expert.role,
+                q.expert.get_absolute_url(),
+            )
+            for q in Quote.objects.filter(article=article).select_related("expert")
+        ]
+
+    assert [
+        (
+            q.pk,
+            q.text,
+            q.context,
+            q.highlighted,
+            q.get_absolute_url(),
+            q.expert.full_name,
+            q.expert.role,
+            q.expert.get_absolute_url(),
+        )
+        for q in items
+    ] == expected
+    assert items[0].expert is items[2].expert
