@@ -7,7 +7,6 @@ from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -95,18 +94,6 @@ class ArticleQuerySet(models.QuerySet):
         """Return what a list of articles shows, in one query: the section comes along."""
         return self.select_related("section")
 
-    def _rows_of(self, candidates: RawSQL):
-        """Return the articles whose ids ``candidates`` lists, as this queryset loads them.
-
-        ``candidates`` is built from this queryset, so its filters already hold inside
-        it. Repeating them outside would lead SQLite to walk its (status, publication
-        time) index across the whole archive, testing each id against the few
-        candidates, instead of looking those few up by id.
-        """
-        rows = self.model._default_manager.filter(pk__in=candidates)
-        rows.query.select_related = self.query.select_related
-        return rows
-
     def top_per_section(self, count: int, section_ids: list[int]):
         """Return the newest ``count`` articles of each of ``section_ids``, in one query.
 
@@ -118,7 +105,7 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         newest = self.order_by("-published_at", "-pk").values("pk")
         union = union_of(section_ids, lambda pk: newest.filter(section_id=pk)[:count])
-        return self._rows_of(union).order_by(
+        return self.filter(pk__in=union).order_by(
             "section__position", "section_id", "-published_at", "-pk"
         )
 
@@ -165,20 +152,17 @@ class ArticleQuerySet(models.QuerySet):
         ``limit`` articles (a small subquery each, read newest first from an index),
         gathered by a UNION ALL. A tag on half the archive costs no more than a rare one.
         """
+        model = self.model
         others = self.exclude(pk=pk)
-        picked = self.model.related.through.objects.filter(from_article_id=pk)
+        picked = model.related.through.objects.filter(from_article_id=pk)
         newest = others.order_by("-published_at", "-pk").values("pk")
         candidates = union_of(
             tag_ids,
             lambda tag: newest.filter(tags=tag)[:limit],
-            # Each pick is checked by id (with an index scan from the filters' side,
-            # SQLite would walk the whole archive to find the few picks).
-            first=picked.filter(Exists(others.filter(pk=OuterRef("to_article_id")))).values(
-                "to_article_id"
-            ),
+            first=picked.values("to_article_id"),
         )
         return (
-            self._rows_of(candidates)
+            others.filter(pk__in=candidates)
             .annotate(
                 is_picked=Case(
                     When(pk__in=picked.values("to_article_id"), then=Value(True)),
