@@ -18,6 +18,16 @@ from modeltranslation.utils import resolution_order
 
 from articles.links import path_builder
 
+
+class _Linked:
+    """Answers ``get_absolute_url()`` with its ``url``, as the models do with a path."""
+
+    __slots__ = ()
+
+    def get_absolute_url(self) -> str:
+        return self.url  # type: ignore[attr-defined]
+
+
 # The translated columns a card shows: the article's, then its section's name.
 _ARTICLE_TEXTS = ("title", "kicker", "summary", "slug")
 
@@ -35,16 +45,13 @@ def card_columns() -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class SectionLink:
+class SectionLink(_Linked):
     name: str
     url: str
 
-    def get_absolute_url(self) -> str:
-        return self.url
-
 
 @dataclass(frozen=True, slots=True)
-class Card:
+class Card(_Linked):
     pk: int
     title: str
     kicker: str
@@ -52,9 +59,6 @@ class Card:
     published_at: datetime
     url: str
     section: SectionLink
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 def _text(row: dict, column: str, order: tuple[str, ...]) -> str:
@@ -103,13 +107,10 @@ def cards_of(rows: list[dict], language: str) -> list[Card]:
 
 
 @dataclass(frozen=True, slots=True)
-class TagLink:
+class TagLink(_Linked):
     pk: int
     name: str
     url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 def tag_columns() -> list[str]:
@@ -158,19 +159,16 @@ def share_buttons_of(rows: list[dict], language: str, article_pk: int) -> list[S
 
 
 @dataclass(frozen=True, slots=True)
-class ExpertLink:
+class ExpertLink(_Linked):
     """Who said a quote: named with the honorific, as the news names the person."""
 
     full_name: str
     role: str
     url: str
 
-    def get_absolute_url(self) -> str:
-        return self.url
-
 
 @dataclass(frozen=True, slots=True)
-class QuoteItem:
+class QuoteItem(_Linked):
     """A quote as the article page shows it, with the path of its own, shareable page."""
 
     pk: int
@@ -179,9 +177,6 @@ class QuoteItem:
     highlighted: bool
     expert: ExpertLink
     url: str
-
-    def get_absolute_url(self) -> str:
-        return self.url
 
 
 def quote_columns() -> list[str]:

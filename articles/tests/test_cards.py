@@ -109,6 +109,20 @@ def test_share_buttons_name_the_networks_and_count_the_share(language):
     assert [b.path for b in buttons] == paths
 
 
+def shown(quote) -> tuple:
+    """What the article page shows of a quote, and where its links lead."""
+    return (
+        quote.pk,
+        quote.text,
+        quote.context,
+        quote.highlighted,
+        quote.get_absolute_url(),
+        quote.expert.full_name,
+        quote.expert.role,
+        quote.expert.get_absolute_url(),
+    )
+
+
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_quotes_read_as_values_show_what_the_quotes_show(language):
     article = make_article()
@@ -124,30 +138,8 @@ def test_quotes_read_as_values_show_what_the_quotes_show(language):
         rows = list(Quote.objects.filter(article=article).rewrite(False).values(*quote_columns()))
         items = quotes_of(rows, language)
         expected = [
-            (
-                q.pk,
-                q.text,
-                q.context,
-                q.highlighted,
-                q.get_absolute_url(),
-                q.expert.full_name,
-                q.expert.role,
-                q.expert.get_absolute_url(),
-            )
-            for q in Quote.objects.filter(article=article).select_related("expert")
+            shown(q) for q in Quote.objects.filter(article=article).select_related("expert")
         ]
 
-    assert [
-        (
-            q.pk,
-            q.text,
-            q.context,
-            q.highlighted,
-            q.get_absolute_url(),
-            q.expert.full_name,
-            q.expert.role,
-            q.expert.get_absolute_url(),
-        )
-        for q in items
-    ] == expected
+    assert [shown(q) for q in items] == expected
     assert items[0].expert is items[2].expert
