@@ -119,9 +119,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite, the embedded default: readers never wait for a writer (WAL), and a write
-    # takes its lock when its transaction begins, so that two workers writing at once
-    # queue up instead of one failing with "database is locked".
+    # SQLite, the embedded default: Django's backend, which also keeps the query
+    # planner's statistics up to date (newsroom/backends/sqlite3). Readers never wait for
+    # a writer (WAL), and a write takes its lock when its transaction begins, so that two
+    # workers writing at once queue up instead of one failing with "database is locked".
+    DATABASES["default"]["ENGINE"] = "newsroom.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from articles.models import (
     Article,
@@ -95,6 +96,20 @@ def test_seed_report_is_classified_and_quotes_both_experts(seed_report):
     for quote in quotes.values():
         assert quote.text_ar in unescape(seed_report.body_ar)
         assert quote.text_en
+
+
+def test_a_demo_load_leaves_statistics_that_look_related_articles_up_by_id(seed_report):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's plans are read in test_query_plans")
+    call_command("seed_newsroom", demo=1000, verbosity=0)
+    tag_ids = list(seed_report.tags.values_list("pk", flat=True))
+
+    plan = Article.objects.published().related_to(seed_report.pk, tag_ids, 4).explain()
+
+    # Without statistics, SQLite walks the (status, publication time) index across the
+    # whole archive, testing each article against the few candidates.
+    outer = plan.splitlines()[0]
+    assert "USING INTEGER PRIMARY KEY" in outer, plan
 
 
 def test_share_networks_are_seeded_in_order():

@@ -95,7 +95,7 @@ def test_database_url_chooses_postgresql_and_defaults_to_sqlite_in_var(tmp_path)
     )
 
     assert default.stdout.split() == [
-        "django.db.backends.sqlite3",
+        "newsroom.backends.sqlite3",
         str(tmp_path / "newsroom.sqlite3"),
     ]
     assert postgres.stdout.split() == ["django.db.backends.postgresql", "news"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 from django.utils.html import escape
@@ -62,6 +62,11 @@ class Command(BaseCommand):
             pool = json.loads((SEEDS_DIR / "demo.json").read_text(encoding="utf-8"))
             with transaction.atomic():
                 created = DemoGenerator(pool).create(demo)
+            # A bulk load changes the tables' make-up at once: the query planner gets
+            # fresh statistics now, not when PostgreSQL's autovacuum or SQLite's next
+            # PRAGMA optimize comes round.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
             if options["verbosity"]:
                 self.stdout.write(f"Added {created} demo articles.")
         # Demo articles are inserted in bulk, which sends no signal: cached pages go.
