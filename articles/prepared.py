@@ -13,13 +13,22 @@ the ORM itself does.
 The SQL is compiled per database connection (each thread has its own) and per active
 language (modeltranslation names a language's columns in ordering and filters), and
 for each length of the lists given (a UNION ALL has one part per tag, say).
+
+On PostgreSQL the database also keeps each query's plan: the first run on a connection
+sends ``PREPARE`` with it, later runs only ``EXECUTE`` with the values. Planning the
+related list's UNION took the server 3 to 4 ms on every article page, three times what
+running it takes. ``DJANGO_DB_PREPARED_STATEMENTS=0`` turns this off, for a connection
+pooler in transaction mode (PgBouncer), where a session's statements are not kept.
 """
 
+import hashlib
 import itertools
+import re
 import weakref
 from datetime import UTC, date, datetime, timedelta
 
-from django.db import connections, router
+from django.conf import settings
+from django.db import DatabaseError, connections, router
 from django.db.models.query import ModelIterable, ValuesIterable, get_related_populators
 from django.utils.translation import get_language
 
@@ -90,14 +99,109 @@ def run_together(*calls: tuple[PreparedQuery, dict]) -> list[list]:
         params = [
             param for number in batch for param in jobs[number][0].params_for(jobs[number][1])
         ]
-        sql = STATEMENT_SEPARATOR.join(jobs[number][0].sql for number in batch)
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            prepares = _execute(connection, cursor, [jobs[number][0] for number in batch], params)
             for position, number in enumerate(batch):
-                if position:
+                # Past the previous statement's rows, then past a PREPARE's empty result.
+                for _ in range((position > 0) + prepares[position]):
                     cursor.nextset()
                 results[number] = jobs[number][0].objects_of(cursor.fetchall())
     return results
+
+
+def _execute(connection, cursor, compiled: list["_Compiled"], params: list) -> list[bool]:
+    """Execute the queries ``compiled`` (one, or a batch) with ``params``, as prepared
+    statements where the session has them; return for each whether the empty result of
+    a PREPARE comes before its rows."""
+    statements = [item.statement() for item in compiled]
+    server_side = [
+        item for item, (text, _) in zip(compiled, statements, strict=True) if text is not item.sql
+    ]
+    try:
+        cursor.execute(STATEMENT_SEPARATOR.join(text for text, _ in statements), params)
+    except DatabaseError:
+        if not server_side:
+            raise
+        # Which statements the server kept is unknown now: a PREPARE outlives the
+        # transaction it ran in, and a pooler in transaction mode may have passed the
+        # statement to another session. This session sends plain SQL from now on, and
+        # sends it at once, unless the error has ended the transaction it ran in.
+        _statements(connection).names = None
+        if connection.in_atomic_block:
+            raise
+        cursor.execute(STATEMENT_SEPARATOR.join(item.sql for item in compiled), params)
+        return [False] * len(compiled)
+    if server_side and (names := _statements(connection).names) is not None:
+        names.update(item.prepared[0] for item in server_side)
+    return [prepares for _, prepares in statements]
+
+
+def _server_side_plans(connection) -> bool:
+    """Say whether queries on ``connection`` are to be prepared on the server: PostgreSQL
+    with client-side binding (server-side binding has psycopg prepare them itself)."""
+    return _batches(connection) and settings.NEWSROOM_PREPARED_STATEMENTS
+
+
+def use_generic_plans(sender, connection, **kwargs):
+    """On a new PostgreSQL session, have prepared statements keep one plan (the
+    ``connection_created`` signal's receiver).
+
+    By default PostgreSQL plans a prepared statement afresh on each run unless its own
+    estimates favour the generic plan; for the related list they do not, though that
+    plan answers as fast. The setting touches prepared statements only, and on this
+    site those are the ones made here. It is set as the session opens, outside any
+    transaction, whose rollback would undo it.
+    """
+    if _server_side_plans(connection):
+        connection.connection.execute("SET plan_cache_mode = force_generic_plan")
+
+
+class _Statements:
+    """The statements prepared on one database session, or None once that is uncertain."""
+
+    def __init__(self, session):
+        self.session = weakref.ref(session)
+        self.names: set[str] | None = set()
+
+
+def _statements(connection) -> _Statements:
+    session = connection.connection
+    state = getattr(connection, "_prepared_statements", None)
+    if state is None or state.session() is not session:
+        # A new session (a reconnect, say) has none of the old one's statements.
+        state = connection._prepared_statements = _Statements(session)
+    return state
+
+
+_PLACEHOLDER = re.compile(r"%([%s])")
+_POSTGRES_TYPES = ((bool, "boolean"), (int, "bigint"), (datetime, "timestamptz"), (date, "date"))
+
+
+def _prepare_statement(sql: str, params: list) -> tuple[str, str, str] | None:
+    """Return ``(name, PREPARE, EXECUTE)`` for ``sql`` with ``params``, or None when a
+    parameter's type cannot be named (the query then runs as plain SQL)."""
+    types = []
+    for param in params:
+        if isinstance(param, str):
+            types.append("text")
+            continue
+        found = next((name for kind, name in _POSTGRES_TYPES if isinstance(param, kind)), None)
+        if found is None or (isinstance(param, datetime) and param.tzinfo is None):
+            return None
+        types.append(found)
+    numbers = itertools.count(1)
+    body = _PLACEHOLDER.sub(
+        lambda match: "%" if match.group(1) == "%" else f"${next(numbers)}", sql
+    )
+    if next(numbers) != len(params) + 1:
+        return None
+    name = "newsroom_" + hashlib.blake2b(body.encode(), digest_size=10).hexdigest()
+    # Sent through the driver's client-side binding: a literal % is written %%.
+    prepare = f"PREPARE {name} ({', '.join(types)}) AS {body}".replace("%", "%%")
+    if not params:
+        prepare = f"PREPARE {name} AS {body}".replace("%", "%%")
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
+    return name, prepare, execute
 
 
 def _batches(connection) -> bool:
@@ -155,6 +259,9 @@ class _Compiled:
 
         self.connection = connection
         self.batches = _batches(connection)
+        self.prepared = (
+            _prepare_statement(self.sql, self.params) if _server_side_plans(connection) else None
+        )
         self.compiler = compiler
         select, klass_info = compiler.select, compiler.klass_info
         self.converters = compiler.get_converters([s[0] for s in select[: compiler.col_count]])
@@ -190,8 +297,23 @@ class _Compiled:
             # crafted URL must not reach the database driver, which would refuse it).
             return []
         with self.connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params_for(values))
+            (prepares,) = _execute(self.connection, cursor, [self], self.params_for(values))
+            if prepares:
+                cursor.nextset()  # past the PREPARE's empty result
             return self.objects_of(cursor.fetchall())
+
+    def statement(self) -> tuple[str, bool]:
+        """Return the SQL to send, on an open connection, and whether it begins with a
+        PREPARE (the first run of this query on a database session)."""
+        if self.prepared is None:
+            return self.sql, False
+        name, prepare, execute = self.prepared
+        names = _statements(self.connection).names
+        if names is None:
+            return self.sql, False
+        if name in names:
+            return execute, False
+        return prepare + STATEMENT_SEPARATOR + execute, True
 
     def params_for(self, values: dict) -> list:
         params = list(self.params)

@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# PostgreSQL keeps the plans of the reader pages' hot queries (articles/prepared.py).
+# Off behind a connection pooler in transaction mode, which does not keep a session's
+# prepared statements.
+NEWSROOM_PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", True)
 # An optional read replica (PostgreSQL streaming replication) for anonymous readers'
 # pages; see newsroom/dbrouter.py.
 if os.environ.get("DATABASE_REPLICA_URL"):
