@@ -195,11 +195,11 @@ def _prepare_statement(sql: str, params: list) -> tuple[str, str, str] | None:
     )
     if next(numbers) != len(params) + 1:
         return None
-    name = "newsroom_" + hashlib.blake2b(body.encode(), digest_size=10).hexdigest()
+    declared = f" ({', '.join(types)})" if types else ""
+    # Named after what it prepares: the same query, the same name, in every worker.
+    name = "newsroom_" + hashlib.blake2b(f"{declared} {body}".encode(), digest_size=10).hexdigest()
     # Sent through the driver's client-side binding: a literal % is written %%.
-    prepare = f"PREPARE {name} ({', '.join(types)}) AS {body}".replace("%", "%%")
-    if not params:
-        prepare = f"PREPARE {name} AS {body}".replace("%", "%%")
+    prepare = f"PREPARE {name}{declared} AS {body}".replace("%", "%%")
     execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
     return name, prepare, execute
 

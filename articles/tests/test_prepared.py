@@ -112,11 +112,10 @@ def test_placeholders_become_numbered_parameters_and_a_literal_percent_survives(
         "SELECT id FROM story WHERE title LIKE '50%%' AND id = $1 AND shown = $2"
     )
     assert execute == f"EXECUTE {name} (%s, %s)"
-    # The name is the statement's: the same SQL gets the same name in every worker.
-    assert (
-        _prepare_statement("SELECT 1 WHERE 2 = %s", [2])[0]
-        == _prepare_statement("SELECT 1 WHERE 2 = %s", [3])[0]
-    )
+    # The name is the statement's: the same SQL gets the same name in every worker, and
+    # other parameter types another name.
+    same = [_prepare_statement("SELECT 1 WHERE 2 = %s", [value])[0] for value in (2, 3, "2")]
+    assert same[0] == same[1] != same[2]
 
 
 def test_a_parameter_whose_type_cannot_be_named_leaves_the_query_plain():
