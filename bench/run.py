@@ -19,7 +19,7 @@ round beside the pages, and every figure is also given as a ratio to it: the mac
 shared, absolute times drift, ratios taken in one run hold. The budgets of the issue
 are checked at the end. Results are also written to var/bench/.
 
-    python bench/run.py                 # everything (about 10 minutes)
+    python bench/run.py                 # everything (about 11 minutes once seeded)
     python bench/run.py --quick         # 1,000 articles on SQLite only, short runs
 """
 
