@@ -129,6 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# PostgreSQL: Django's backend, which checks a kept connection's health without a
+# round trip to the server (newsroom/backends/postgresql).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "newsroom.backends.postgresql"
 # PostgreSQL keeps the plans of the reader pages' hot queries (articles/prepared.py).
 # Off behind a connection pooler in transaction mode, which does not keep a session's
 # prepared statements.
@@ -141,6 +145,8 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 0),
         conn_health_checks=True,
     )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"]["ENGINE"] = "newsroom.backends.postgresql"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["newsroom.dbrouter.ReplicaRouter"]
 NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", 5)

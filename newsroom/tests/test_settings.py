@@ -98,7 +98,7 @@ def test_database_url_chooses_postgresql_and_defaults_to_sqlite_in_var(tmp_path)
         "newsroom.backends.sqlite3",
         str(tmp_path / "newsroom.sqlite3"),
     ]
-    assert postgres.stdout.split() == ["django.db.backends.postgresql", "news"]
+    assert postgres.stdout.split() == ["newsroom.backends.postgresql", "news"]
 
 
 def test_arabic_is_the_default_language_and_damascus_the_time_zone():
@@ -144,13 +144,15 @@ def test_redis_url_gives_a_working_shared_cache():
 def test_a_replica_url_adds_the_replica_and_its_router(tmp_path):
     result = run_django(
         "from django.conf import settings; import json; "
-        "print(json.dumps([settings.DATABASES['replica']['HOST'], settings.DATABASE_ROUTERS]))",
+        "print(json.dumps([settings.DATABASES['replica']['HOST'], settings.DATABASE_ROUTERS, "
+        "settings.DATABASES['replica']['ENGINE']]))",
         **production_env(tmp_path),
         DATABASE_URL="postgres://app@primary.internal:5432/newsroom",
         DATABASE_REPLICA_URL="postgres://reader@replica.internal:5432/newsroom",
     )
 
     assert result.returncode == 0, result.stderr
-    host, routers = json.loads(result.stdout)
+    host, routers, engine = json.loads(result.stdout)
     assert host == "replica.internal"
     assert routers == ["newsroom.dbrouter.ReplicaRouter"]
+    assert engine == "newsroom.backends.postgresql"
