@@ -10,10 +10,10 @@ tables whose indexes the connection used and that have no statistics yet or have
 since (a no-op costs microseconds), reading at most ``ANALYSIS_LIMIT`` rows of an index.
 
 Its cursors also remember the last statements they turned from Django's placeholders
-(``%s``) into SQLite's (``?``): a regular expression run over the whole statement on
-every execution, which for the article page's related list (a UNION of one part per
-tag) cost more than SQLite took to answer it. The article page runs the same few
-statements on every request.
+(``%s``) into SQLite's (``?``): Django runs a regular expression over the whole
+statement on every execution, and the related list's statement (a UNION of one part
+per tag) is nearly 5,000 characters long with 8 tags. The article page runs the same
+few statements on every request; remembering them took 4% off its CPU time.
 """
 
 import contextlib
