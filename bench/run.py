@@ -334,13 +334,18 @@ def measure_server(dataset: Dataset, *, cached: bool, rounds: int, seconds: floa
     dataset.servers["cached" if cached else "uncached"] = {"pages": summary, "memory_mb": memory}
 
 
-def paired_ratio(runs: list[dict], trivial_runs: list[dict], key: str) -> float:
-    """Return the median over rounds of a page's figure divided by the trivial view's."""
-    pairs = [
+def round_ratios(runs: list[dict], trivial_runs: list[dict], key: str) -> list[float]:
+    """Return, round by round, a page's figure divided by the trivial view's."""
+    return [
         run[key] / trivial[key]
         for run, trivial in zip(runs, trivial_runs, strict=True)
         if trivial[key]
     ]
+
+
+def paired_ratio(runs: list[dict], trivial_runs: list[dict], key: str) -> float:
+    """Return the median over rounds of a page's figure divided by the trivial view's."""
+    pairs = round_ratios(runs, trivial_runs, key)
     return statistics.median(pairs) if pairs else 0.0
 
 
@@ -391,13 +396,9 @@ def budgets(datasets: list[Dataset]) -> list[tuple[bool, str]]:
         uncached = data.servers["uncached"]["pages"]
         cached = data.servers["cached"]["pages"]
         article_cpu = uncached["article"]["ratios"]["cpu_ms"]
-        rounds = [
-            run["cpu_ms"] / trivial["cpu_ms"]
-            for run, trivial in zip(
-                uncached["article"]["rounds"], uncached["trivial"]["rounds"], strict=True
-            )
-            if trivial["cpu_ms"]
-        ] or [0.0]
+        rounds = round_ratios(
+            uncached["article"]["rounds"], uncached["trivial"]["rounds"], "cpu_ms"
+        ) or [0.0]
         spread = f"rounds {min(rounds):.2f}–{max(rounds):.2f}×"
         checks.append(
             (
