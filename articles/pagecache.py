@@ -32,6 +32,7 @@ import os
 import secrets
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from functools import wraps
 from pathlib import Path
@@ -235,24 +236,39 @@ class _Outage:
             )
 
 
+class _GenerationAtCommit:
+    """Start a new generation when the transaction it was registered in commits."""
+
+    def __call__(self):
+        _start_generation()
+
+
+# Per database connection, the callback waiting for its transaction's commit, held
+# weakly: Django holds the callback until the transaction commits or rolls back and then
+# drops it, so a dead reference means "none registered in the current transaction".
+_waiting_for_commit: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def content_changed(**kwargs) -> None:
     """Start a new generation now, and again when the current transaction commits.
 
     Connected to every model reader pages show (``articles.signals``); call it by hand
-    after a ``QuerySet.update()``, which sends no signal.
+    after a ``QuerySet.update()``, which sends no signal. However many changes a
+    transaction makes, it registers one callback for its commit; a transaction that
+    rolls back takes its callback with it, so the next one registers its own.
     """
     if page_cache() is None:
         return
     _start_generation()
-    connection = transaction.get_connection(kwargs.get("using"))
-    if connection.in_atomic_block and not getattr(connection, "_pagecache_on_commit", False):
-        connection._pagecache_on_commit = True
-
-        def after_commit():
-            connection._pagecache_on_commit = False
-            _start_generation()
-
-        transaction.on_commit(after_commit, using=kwargs.get("using"))
+    using = kwargs.get("using")
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return
+    waiting = _waiting_for_commit.get(connection)
+    if waiting is None or waiting() is None:
+        callback = _GenerationAtCommit()
+        transaction.on_commit(callback, using=using)
+        _waiting_for_commit[connection] = weakref.ref(callback)
 
 
 def _start_generation() -> bool:

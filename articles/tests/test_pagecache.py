@@ -9,6 +9,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -529,3 +530,32 @@ def test_on_redis_a_page_a_worker_kept_is_not_served_after_a_change_elsewhere(cl
     fresh = client.get(path)
     assert fresh["X-Cache"] == "miss"
     assert "نسخة جديدة" in html(fresh)
+
+
+def test_a_commit_after_a_refused_save_still_ends_the_pages_rendered_before_it(
+    django_capture_on_commit_callbacks,
+):
+    """A page rendered between a save and its commit, by a worker whose connection cannot
+    see the save yet, is stored under the save's generation: the commit must start another
+    one, or readers keep that page. A refused save, rolled back, must not switch this off
+    for the rest of the worker's life."""
+    generation = pagecache.FileGeneration()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        pagecache.content_changed()
+        raise RuntimeError("the save is refused")
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        pagecache.content_changed()
+        rendered_under = generation.current()
+
+    assert generation.current() != rendered_under
+
+
+def test_a_transaction_of_many_changes_starts_one_generation_when_it_commits(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for _change in range(5):
+            pagecache.content_changed()
+
+    assert len(callbacks) == 1
