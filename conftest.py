@@ -40,7 +40,7 @@ def _empty_cache():
     stored file known to this process."""
     from django.core.cache import cache
 
-    from articles.images import forget_stored
+    from articles.media.images import forget_stored
 
     cache.clear()
     forget_stored()
@@ -71,7 +71,7 @@ def roles_exist(django_db_setup, django_db_blocker):
     """Recreate the role groups: tests in transaction mode empty every table after them."""
     from django.apps import apps
 
-    from articles.roles import sync_roles
+    from staff.roles import sync_roles
 
     with django_db_blocker.unblock():
         sync_roles(apps)

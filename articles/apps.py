@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,18 +10,11 @@ class ArticlesConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         # Registers the start-up check that Pillow can shape Arabic (raqm).
-        import articles.images  # noqa: F401
-        from articles import invalidation
-        from articles.prepared import use_generic_plans
+        import articles.media.images  # noqa: F401
+        from articles.caching import invalidation
+        from articles.reading.sql import use_generic_plans
         from articles.versioning import register_models
 
         register_models()
         invalidation.connect()
         connection_created.connect(use_generic_plans, dispatch_uid="articles.generic_plans")
-
-
-class NewsroomAdminConfig(admin_apps.AdminConfig):
-    """The admin, with the newsroom's dashboard as its index."""
-
-    default = False  # the articles app's own config stays the default for "articles"
-    default_site = "articles.admin_site.NewsroomAdminSite"

@@ -64,7 +64,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from articles.models import Article
-    from articles.prepared import STATEMENT_SEPARATOR
+    from articles.reading.sql import STATEMENT_SEPARATOR
 
     settings.ALLOWED_HOSTS = ["*"]
     # The search rate limit protects the site from one address; the benchmark is one.

@@ -40,7 +40,8 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
-from articles import roles, services
+from staff import roles
+from articles.writing import actions as services
 from articles.models import Article, Section
 
 deadline = time.monotonic() + float(sys.argv[1])

@@ -42,13 +42,14 @@ NEWSROOM_SITE_NAME = _("SY24")
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "articles.apps.NewsroomAdminConfig",
+    "staff.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "articles",
+    "staff",
     "reversion",
     "django_prose_editor",
     "axes",
@@ -62,10 +63,10 @@ MIDDLEWARE = [
     "newsroom.middleware.SecurityHeadersMiddleware",
     # Static files, compressed and with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "articles.protection.RequestGuardMiddleware",
+    "articles.public.protection.RequestGuardMiddleware",
     # Anonymous readers get whole cached pages here, before sessions and languages are
     # looked at; see articles/pagecache.py.
-    "articles.pagecache.PageCacheMiddleware",
+    "articles.caching.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -91,9 +92,9 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {
-            "environment": "newsroom.jinja2.environment",
+            "environment": "articles.public.templating.environment",
             # The backend itself gives request, csrf_input and csrf_token.
-            "context_processors": ["articles.context_processors.site"],
+            "context_processors": ["articles.public.context_processors.site"],
         },
     },
     {
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "articles.context_processors.site",
+                "articles.public.context_processors.site",
             ],
         },
     },
@@ -148,7 +149,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["replica"]["ENGINE"] = "newsroom.backends.postgresql"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["newsroom.dbrouter.ReplicaRouter"]
+    DATABASE_ROUTERS = ["articles.caching.router.ReplicaRouter"]
 NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -183,7 +184,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("NEWSROOM_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "account_locked.html"
-AXES_CLIENT_IP_CALLABLE = "articles.protection.client_address"
+AXES_CLIENT_IP_CALLABLE = "articles.public.protection.client_address"
 AXES_VERBOSE = False
 
 # Two-factor sign-in (django-otp, TOTP; articles/twofactor.py): required in the admin of

@@ -4,8 +4,8 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from articles import sitemaps
-from articles.pagecache import public_page
+from articles.caching.pagecache import public_page
+from articles.public import sitemaps
 from newsroom.views import health
 
 # Language-neutral: crawlers find one robots.txt and one set of sitemaps, which list
@@ -20,7 +20,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
-    path("", include("articles.urls")),
+    path("", include("articles.public.urls")),
     prefix_default_language=False,
 )
 

@@ -1,12 +1,11 @@
-"""Create the Journalist, Editor and Administrator groups from ``articles.roles``."""
+"""Once created the role groups; ``staff`` migration 0001 does it now.
+
+Staff accounts and their roles moved to the ``staff`` app, which creates the groups after
+every migration of this app has run (so every permission a role holds exists by then).
+Kept, as a step that does nothing, so that databases which applied it stay consistent.
+"""
 
 from django.db import migrations
-
-
-def create_roles(apps, schema_editor):
-    from articles.roles import sync_roles
-
-    sync_roles(apps)
 
 
 class Migration(migrations.Migration):
@@ -16,4 +15,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]
+    operations = []

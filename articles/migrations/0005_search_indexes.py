@@ -1,6 +1,6 @@
 """Full-text search indexes on PostgreSQL, over the folded text of each language.
 
-The expression matches what ``articles.search`` queries, so PostgreSQL uses the index.
+The expression matches what ``articles.reading.search`` queries, so PostgreSQL uses the index.
 Other databases (SQLite) need nothing here.
 """
 

@@ -10,7 +10,7 @@ import logging
 from django import template
 from django.utils.html import format_html
 
-from articles import images
+from articles.media import images
 
 register = template.Library()
 logger = logging.getLogger("newsroom.images")

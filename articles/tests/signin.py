@@ -12,7 +12,7 @@ from django_otp.oath import TOTP, hotp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from articles import twofactor
+from staff import twofactor
 
 
 def make_totp_device(user) -> TOTPDevice:

@@ -8,10 +8,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from articles import roles
 from articles.models import Article, Section
 from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 

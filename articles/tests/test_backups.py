@@ -21,9 +21,9 @@ from django.utils import translation
 from PIL import Image
 from reversion.models import Revision, Version
 
-from articles import roles
 from articles.models import Article, Expert, Quote, Tag
 from articles.tests.factories import make_article, make_quote, make_tag
+from staff import roles
 
 # Committed for real, as a restore on a server is (PostgreSQL refuses to empty tables
 # that the same transaction has just written to).

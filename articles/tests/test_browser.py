@@ -115,8 +115,8 @@ def test_editor_sees_language_tabs_in_the_admin_with_no_outside_request(
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from articles import roles
     from articles.tests.signin import make_totp_device, totp_code
+    from staff import roles
 
     editor = get_user_model().objects.create_user(
         username="editor", password="a-long-test-password", is_staff=True

@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django_otp.oath import totp
 
-from articles import roles
 from articles.models import Article
 from articles.tests.signin import make_totp_device, totp_code
 from articles.tests.test_browser import ARTIFACTS, READER_AGENT, browser  # noqa: F401
+from staff import roles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from articles.cards import (
+from articles.models import Article, Quote, ShareNetwork, Tag
+from articles.reading.values import (
     card_columns,
     cards_of,
     quote_columns,
@@ -15,7 +16,6 @@ from articles.cards import (
     tag_columns,
     tags_of,
 )
-from articles.models import Article, Quote, ShareNetwork, Tag
 from articles.tests.factories import (
     make_article,
     make_expert,

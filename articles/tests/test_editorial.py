@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from articles import roles
 from articles.models import Article, ArticleActivity, DailyShareCount, TranslationState
 from articles.sanitizing import sanitize_html
 from articles.tests.factories import make_article, make_network, make_section
 from articles.tests.signin import sign_in
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"

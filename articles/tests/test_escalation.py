@@ -23,7 +23,6 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from articles import roles, services
 from articles.models import (
     Article,
     ArticleActivity,
@@ -47,6 +46,8 @@ from articles.tests.factories import (
 )
 from articles.tests.signin import sign_in
 from articles.tests.test_editorial import form_data
+from articles.writing import actions as services
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"

@@ -22,11 +22,12 @@ from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
 
-from articles import roles, services
 from articles.models import Article, ArticleActivity, Correction, Quote
 from articles.tests.factories import make_article, make_correction, make_quote, make_tag
 from articles.tests.signin import sign_in
 from articles.tests.test_escalation import form_body
+from articles.writing import actions as services
+from staff import roles
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("roles_exist")]
 Status = Article.Status

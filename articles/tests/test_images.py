@@ -25,11 +25,12 @@ from django.utils import translation
 from django.utils.html import escape
 from PIL import ExifTags, Image, ImageCms, ImageOps, PngImagePlugin
 
-from articles import images, roles
+from articles.media import images
 from articles.models import Article, Expert
 from articles.tests.factories import make_article, make_section
 from articles.tests.signin import sign_in
 from articles.tests.test_browser import browser, page  # noqa: F401 (fixtures, by name)
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 

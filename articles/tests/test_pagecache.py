@@ -13,7 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone, translation
 
-from articles import pagecache, roles, services
+from articles.caching import pagecache
 from articles.models import Article
 from articles.preview import preview_token
 from articles.tests.factories import (
@@ -25,6 +25,8 @@ from articles.tests.factories import (
     make_section,
     make_tag,
 )
+from articles.writing import actions as services
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -442,7 +444,7 @@ def test_on_redis_pages_are_shared_and_a_change_refreshes_them(client, real_redi
 
 
 def test_the_replica_router_sends_only_anonymous_page_reads_to_the_replica():
-    from newsroom.dbrouter import ReplicaRouter
+    from articles.caching.router import ReplicaRouter
 
     router = ReplicaRouter()
     assert router.db_for_read(Article) == "default"
@@ -456,7 +458,7 @@ def test_the_replica_router_sends_only_anonymous_page_reads_to_the_replica():
 
 
 def test_pages_read_from_the_primary_for_a_moment_after_a_change(client, settings, monkeypatch):
-    from articles import views
+    from articles.public import views
 
     seen = []
     original = views.HomeView.get_context_data

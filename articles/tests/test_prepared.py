@@ -9,9 +9,9 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles import views
 from articles.models import Article
-from articles.prepared import PreparedQuery, _prepare_statement
+from articles.public import views
+from articles.reading.sql import PreparedQuery, _prepare_statement
 from articles.tests.factories import make_article, make_tag
 
 postgresql_only = pytest.mark.skipif(

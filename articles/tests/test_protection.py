@@ -53,7 +53,7 @@ def test_forwarded_address_counts_only_behind_trusted_proxies(client, settings):
 
 def test_rate_limit_lets_readers_through_when_the_cache_is_down(client, settings, caplog):
     settings.NEWSROOM_SEARCH_PER_MINUTE = 1
-    with mock.patch("articles.protection.cache.incr", side_effect=ConnectionError("down")):
+    with mock.patch("articles.public.protection.cache.incr", side_effect=ConnectionError("down")):
         answers = [client.get("/search/", {"q": "x"}).status_code for _ in range(3)]
 
     assert answers == [200, 200, 200]

@@ -13,7 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article, DailyShareCount, Quote
-from articles.search import search_articles
+from articles.reading.search import search_articles
 from articles.tests.factories import (
     make_article,
     make_expert,

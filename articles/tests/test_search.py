@@ -8,7 +8,7 @@ from django.utils import translation
 from lxml import html
 
 from articles.models import Article
-from articles.search import highlight, query_terms
+from articles.reading.search import highlight, query_terms
 from articles.tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_postgres_search_uses_the_gin_index(seed_report):
         pytest.skip("full-text search runs on PostgreSQL")
     from django.core.management import call_command
 
-    from articles.search import search_articles
+    from articles.reading.search import search_articles
 
     call_command("seed_newsroom", demo=3000, verbosity=0)
     with connection.cursor() as cursor:

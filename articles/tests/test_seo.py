@@ -4,7 +4,14 @@ import json
 import re
 from datetime import UTC, datetime
 
-from articles.seo import ArticleFacts, Image, jsonld_script, news_article, open_graph, person
+from articles.reading.seo import (
+    ArticleFacts,
+    Image,
+    jsonld_script,
+    news_article,
+    open_graph,
+    person,
+)
 
 LOGO = Image(url="https://sy24.example/static/img/logo.png", width=600, height=60, type="image/png")
 

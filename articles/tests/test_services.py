@@ -7,8 +7,8 @@ import pytest
 from django.db import connection, connections
 
 from articles.models import DailyShareCount
-from articles.services import share_click_record
 from articles.tests.factories import make_article, make_network
+from articles.writing.actions import share_click_record
 
 
 @pytest.mark.django_db

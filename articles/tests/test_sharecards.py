@@ -10,8 +10,8 @@ from django.core.checks.registry import registry
 from django.core.management import call_command
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from articles import images, sharecards
-from articles.sharecards import Run
+from articles.media import images, sharecards
+from articles.media.sharecards import Run
 
 SEED_TITLE = "إلى أين يتوجه عناصر داعش بعد فرارهم من السجون شرق سوريا؟"
 SEED_TITLE_EN = "Where do ISIS members go after escaping from prisons in eastern Syria?"

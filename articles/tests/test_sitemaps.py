@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from lxml import etree
 
 from articles.models import Article
-from articles.sitemaps import ArticleSitemap, NewsSitemap
+from articles.public.sitemaps import ArticleSitemap, NewsSitemap
 from articles.tests.factories import make_article, make_expert, make_quote, make_section, make_tag
 
 pytestmark = pytest.mark.django_db

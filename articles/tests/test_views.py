@@ -348,8 +348,8 @@ def test_article_parts_read_together_are_those_read_one_by_one(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from articles import views
-    from articles.prepared import run_together
+    from articles.public import views
+    from articles.reading.sql import run_together
 
     article = make_article(tags=[make_tag(), make_tag()])
     make_quote(article=article, position=0)

@@ -31,11 +31,11 @@ from lxml import etree
 from lxml.html import html5parser
 from PIL import Image
 
-from articles import images, roles, services
+from articles.media import images
 from articles.models import Article, ArticleActivity, ShareNetwork
+from articles.reading.search import excerpt, highlight, query_terms
+from articles.reading.seo import jsonld_script
 from articles.sanitizing import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_to_text
-from articles.search import excerpt, highlight, query_terms
-from articles.seo import jsonld_script
 from articles.sharing import build_share_url, validate_share_template
 from articles.tests.signin import sign_in
 from articles.tests.xss_cases import (
@@ -46,6 +46,8 @@ from articles.tests.xss_cases import (
     search_words,
     store_lead_image,
 )
+from articles.writing import actions as services
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 

@@ -40,10 +40,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from articles import roles
+from articles.caching.pagecache import content_changed
 from articles.models import ShareNetwork
-from articles.pagecache import content_changed
-from articles.search import CANDIDATES as SEARCHED
+from articles.public.views import HomeView
+from articles.reading.search import CANDIDATES as SEARCHED
 from articles.tests.chromium import launched
 from articles.tests.signin import sign_in
 from articles.tests.xss_cases import (
@@ -53,7 +53,7 @@ from articles.tests.xss_cases import (
     load_corpus,
     store_lead_image,
 )
-from articles.views import HomeView
+from staff import roles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

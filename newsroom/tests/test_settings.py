@@ -154,5 +154,5 @@ def test_a_replica_url_adds_the_replica_and_its_router(tmp_path):
     assert result.returncode == 0, result.stderr
     host, routers, engine = json.loads(result.stdout)
     assert host == "replica.internal"
-    assert routers == ["newsroom.dbrouter.ReplicaRouter"]
+    assert routers == ["articles.caching.router.ReplicaRouter"]
     assert engine == "newsroom.backends.postgresql"

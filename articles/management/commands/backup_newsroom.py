@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles import backups
+from articles.operations import backups
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import images, sharecards
+from articles.media import images, sharecards
 from articles.models import Article
 
 SEED_REPORT_KEY = "seed-000-5f667f3733499231"

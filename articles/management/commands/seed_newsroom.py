@@ -17,8 +17,8 @@ from django.db.models import Min
 from django.utils import timezone
 from django.utils.html import escape
 
+from articles.caching.pagecache import content_changed
 from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
-from articles.pagecache import content_changed
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
 LANGUAGES = ("ar", "en")

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_otp.util import random_hex
 
-from articles import roles, twofactor
+from staff import roles, twofactor
 
 DEMO_ACCOUNTS = (
     ("journalist", roles.JOURNALIST, "صحفي", "تجريبي"),

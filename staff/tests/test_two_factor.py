@@ -17,10 +17,10 @@ from django.utils.html import escape
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from articles import roles, twofactor
 from articles.models import Article
 from articles.tests.factories import make_article
 from articles.tests.signin import make_totp_device, sign_in, totp_code
+from staff import roles, twofactor
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"

@@ -9,7 +9,7 @@ has not yet caught up is never kept in the page cache, the page cache middleware
 from the primary for ``NEWSROOM_REPLICA_LAG_SECONDS`` after any change to content.
 """
 
-from articles.pagecache import anonymous_read
+from articles.caching.pagecache import anonymous_read
 
 REPLICA = "replica"
 

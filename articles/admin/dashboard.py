@@ -1,46 +1,17 @@
-"""The admin site, whose index is the newsroom's dashboard."""
+"""The admin's front page for the newsroom: what each member of staff needs first."""
 
 from datetime import timedelta
 
-from django.contrib import admin
 from django.db.models import Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.views.i18n import JavaScriptCatalog
 
-from articles.twofactor import TwoFactorAdminSiteMixin
+from articles.models import Article, DailyShareCount
 
 DASHBOARD_ROWS = 8
 
 
-class NewsroomAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
-    site_header = _("SY24 newsroom")
-    site_title = _("SY24 newsroom")
-    index_title = _("Newsroom dashboard")
-    index_template = "admin/newsroom_index.html"
-
-    def i18n_javascript(self, request, extra_context=None):
-        """Serve the admin's JavaScript strings, the rich-text editor's in Arabic included.
-
-        The editor ships no Arabic catalogue; ours (``locale/*/djangojs.po``) fills it.
-        """
-        return JavaScriptCatalog.as_view(packages=["django.contrib.admin", "django_prose_editor"])(
-            request
-        )
-
-    def index(self, request, extra_context=None):
-        context = (
-            {"dashboard": dashboard(request.user)}
-            if request.user.has_perm("articles.view_article")
-            else {}
-        )
-        return super().index(request, {**context, **(extra_context or {})})
-
-
 def dashboard(user) -> dict:
     """Return what a member of staff needs first: their drafts, the queue, the schedule."""
-    from articles.models import Article, DailyShareCount
-
     now = timezone.now()
     articles = Article.objects.select_related("section").order_by("-updated_at")
     mine = Q(created_by=user) | Q(authors=user)

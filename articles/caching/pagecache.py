@@ -71,7 +71,7 @@ def public_page(view=None, *, query: tuple[str, ...] = ()):
     if unknown:
         raise ImproperlyConfigured(
             f"Query parameters {sorted(unknown)} are not part of the page cache key; "
-            "add them to articles.pagecache.QUERY_PARAMETERS."
+            "add them to articles.caching.pagecache.QUERY_PARAMETERS."
         )
 
     def decorator(view):

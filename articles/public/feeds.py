@@ -22,8 +22,8 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
 from articles.models import Article, Expert, Quote, Section, Tag
+from articles.public.views import absolute_url
 from articles.sanitizing import html_to_text, xml_text
-from articles.views import absolute_url
 
 FEED_LENGTH = 30
 # How much of the body stands in for a missing standfirst.

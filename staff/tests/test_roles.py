@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_otp.oath import totp
 
-from articles import roles, twofactor
+from staff import roles, twofactor
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]

@@ -13,8 +13,8 @@ edit of a published article start a new generation.
 from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
+from articles.caching.pagecache import content_changed
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
-from articles.pagecache import content_changed
 
 CONTENT_MODELS = (Expert, Section, ShareNetwork, Tag)
 ARTICLE_PARTS = (Quote, Correction)

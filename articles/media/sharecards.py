@@ -10,7 +10,7 @@ font that has its glyphs, and the stretches are put in the order the Unicode
 bidirectional algorithm gives them (a simplified UAX #9: one paragraph, no explicit
 embeddings), so "لمنصة SY24" or "قال (ISIS)" come out as a browser would show them.
 
-Pure functions over Pillow images: no models, no storage (see ``articles.images``).
+Pure functions over Pillow images: no models, no storage (see ``articles.media.images``).
 """
 
 import functools
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "static" / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT_FILES = {
     ("arabic", "regular"): "NotoSansArabic-Regular.ttf",
     ("arabic", "bold"): "NotoSansArabic-Bold.ttf",

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from articles import feeds, views
-from articles.pagecache import public_page
-from articles.protection import rate_limited
+from articles.caching.pagecache import public_page
+from articles.public import feeds, views
+from articles.public.protection import rate_limited
 
 search = rate_limited("search", per_minute_setting="NEWSROOM_SEARCH_PER_MINUTE")
 sharing = rate_limited("share", per_minute_setting="NEWSROOM_SHARE_PER_MINUTE")

@@ -37,7 +37,7 @@ from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError, features
 
-from articles import sharecards
+from articles.media import sharecards
 
 logger = logging.getLogger("newsroom.images")
 

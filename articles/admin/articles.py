@@ -1,7 +1,7 @@
-"""Staff screens: Arabic first, each translated input in its own direction, roles enforced.
+"""Articles, with their quotes and corrections: the newsroom's main screen.
 
-Per-object rules come from ``articles.permissions`` and every change of status goes
-through ``articles.services``; the admin only offers what those allow, and refuses a
+Per-object rules come from ``articles.permissions`` and every change of an article goes
+through ``articles.writing.actions``; the admin only offers what those allow, and refuses a
 crafted request the same way.
 """
 
@@ -10,13 +10,8 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminSplitDateTime, AdminTextareaWidget
-from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import Group
-from django.contrib.sessions.models import Session
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -28,206 +23,41 @@ from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
-from django.utils.translation import get_language_info, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_otp.plugins.otp_totp import admin as totp_admin
-from django_prose_editor.fields import ProseEditorFormField
+from django.utils.translation import ngettext
 from modeltranslation.admin import (
-    TabbedTranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
 from reversion.admin import VersionAdmin
-from reversion.errors import RevertError
 from reversion.models import Version
 
-from articles import images, pagecache, permissions, roles, services, twofactor
+from articles import permissions
+from articles.admin.base import (
+    RevisionGuardMixin,
+    TextDirectionMixin,
+    TranslatedAdmin,
+    VersionedTranslatedAdmin,
+)
 from articles.arabic import normalize_for_search
+from articles.caching import pagecache
+from articles.media import images
 from articles.models import (
     Article,
     ArticleActivity,
     Correction,
     DailyShareCount,
-    Expert,
     Quote,
-    Section,
-    ShareNetwork,
-    Tag,
     TranslationState,
 )
 from articles.preview import preview_token
-from articles.sanitizing import sanitize_html
-from articles.search import query_terms
 from articles.versioning import COMPARED_ARTICLE_FIELDS, compare_article_states
+from articles.writing import actions as services
 
 Status = Article.Status
 
-# Django's Arabic catalogue says "added" where the admin reports a change; the msgid is
-# repeated here so that our catalogue, which takes precedence, carries the right one.
-DJANGO_MESSAGE_FIXES = [gettext_noop("The {name} “{obj}” was changed successfully.")]
 
-# What the rich-text editor offers: exactly what the sanitizer keeps.
-PROSE_EDITOR_CONFIG = {
-    "extensions": {
-        "Bold": True,
-        "Italic": True,
-        "Heading": {"levels": [2, 3, 4]},
-        "BulletList": True,
-        "OrderedList": True,
-        "ListItem": True,
-        "Blockquote": True,
-        "HardBreak": True,
-        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
-        "History": True,
-    }
-}
-RICH_TEXT_FIELDS = {"body", "bio"}
-
-
-class TextDirectionMixin:
-    """Give every translated input its own language and direction, and rich text an editor.
-
-    In the Arabic admin, English inputs would otherwise inherit right-to-left and show
-    an English sentence's full stop on the left; the reverse holds in the English admin.
-    """
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if field is None:
-            return field
-        original = getattr(db_field, "translated_field", db_field)
-        if original.name in RICH_TEXT_FIELDS:
-            attrs = dict(field.widget.attrs)
-            field = ProseEditorFormField(
-                config=PROSE_EDITOR_CONFIG,
-                sanitize=sanitize_html,
-                widget=AdminTextareaWidget,
-                required=field.required,
-                label=field.label,
-                help_text=field.help_text,
-            )
-            field.widget.attrs.update(attrs)
-        language = getattr(db_field, "language", None)
-        if language:
-            field.widget.attrs["lang"] = language
-            field.widget.attrs["dir"] = "rtl" if get_language_info(language)["bidi"] else "ltr"
-        return field
-
-
-class TranslatedAdmin(TextDirectionMixin, TabbedTranslationAdmin):
-    pass
-
-
-class FoldedSearchMixin:
-    """Search (and autocomplete) that folds Arabic spelling, for the short lists.
-
-    Tags and experts are few (hundreds, not hundreds of thousands), so their names are
-    folded in Python: "الرقه" finds the tag "الرقة" and "احمد" the expert "أحمد", and
-    journalists do not create the same tag or expert twice.
-    """
-
-    folded_search_fields = ()
-
-    def get_search_results(self, request, queryset, search_term):
-        terms = query_terms(search_term)
-        if not terms:
-            return super().get_search_results(request, queryset, search_term)
-        matching = [
-            pk
-            for pk, *values in queryset.values_list("pk", *self.folded_search_fields)
-            if all(
-                any(term in normalize_for_search(value or "") for value in values) for term in terms
-            )
-        ]
-        return queryset.filter(pk__in=matching), False
-
-
-class RevisionGuardMixin:
-    """Restore and recover only this model's own versions, and only what the user may change.
-
-    django-reversion finds a version by its id alone and reverts its whole revision
-    before the change form checks anything: an article's version posted to the quotes'
-    "recover" address would bring back the article's old text and status for anyone who
-    may add a quote. A revision also holds several rows (an article with its quotes and
-    corrections): each must be the user's to change, or the restore is refused.
-    """
-
-    def revision_view(self, request, object_id, version_id, extra_context=None):
-        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
-        self._check_may_revert(request, get_object_or_404(versions, pk=version_id))
-        return super().revision_view(request, object_id, version_id, extra_context)
-
-    def recover_view(self, request, version_id, extra_context=None):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        deleted = Version.objects.get_deleted(self.model)
-        self._check_may_revert(request, get_object_or_404(deleted, pk=version_id))
-        return super().recover_view(request, version_id, extra_context)
-
-    def _check_may_revert(self, request, version):
-        if request.method != "POST":
-            return  # Showing a version changes nothing: reversion rolls the revert back.
-        for held in version.revision.version_set.select_related("content_type"):
-            model = held.content_type.model_class()
-            model_admin = self.admin_site._registry.get(model) if model else None
-            if model_admin is None:
-                raise PermissionDenied
-            current = model._default_manager.filter(pk=held.object_id).first()
-            if current is not None:
-                allowed = model_admin.has_change_permission(request, current)
-            else:
-                try:
-                    restored = held._object_version.object
-                except RevertError:
-                    continue  # Unreadable: reversion's own revert fails and changes nothing.
-                allowed = model_admin.has_add_permission(request)
-                try:
-                    allowed = allowed and model_admin.has_change_permission(request, restored)
-                except ObjectDoesNotExist:
-                    # Its article is gone too: restored by this same revision (and judged
-                    # as a row of its own), or missing, and then the revert fails whole.
-                    allowed = allowed and model_admin.has_change_permission(request)
-            if not allowed:
-                raise PermissionDenied
-
-
-class VersionedTranslatedAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
-    """Translated, with revisions: history, restore, and recovery of deleted rows."""
-
-
-@admin.register(Section)
-class SectionAdmin(VersionedTranslatedAdmin):
-    list_display = ["name", "slug", "position"]
-    list_editable = ["position"]
-    search_fields = ["name_ar", "name_en", "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-
-@admin.register(Tag)
-class TagAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
-    folded_search_fields = ("name_ar", "name_en", "slug")
-    list_display = ["name", "kind", "slug"]
-    list_filter = ["kind"]
-    search_fields = ["name_ar", "name_en", "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-
-@admin.register(Expert)
-class ExpertAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
-    folded_search_fields = ("name_ar", "name_en", "role_ar", "role_en", "slug")
-    list_display = ["name", "honorific", "role", "affiliation", "slug"]
-    search_fields = ["name_ar", "name_en", "role_ar", "role_en", "slug"]
-    prepopulated_fields = {"slug": ["name_en"]}
-    fieldsets = [
-        (None, {"fields": ["name", "honorific", "role", "affiliation", "slug"]}),
-        (_("Biography and photo"), {"fields": ["bio", "photo"]}),
-    ]
-    formfield_overrides = {
-        models.ImageField: {
-            "form_class": images.ImageUploadField,
-            "widget": images.ImagePreviewWidget,
-        }
-    }
+Status = Article.Status
 
 
 class ArticleChildInline:
@@ -546,7 +376,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_buttons"] = self._workflow_buttons(request, obj)
         if obj is not None and obj.pk:
-            from articles.views import absolute_url
+            from articles.public.views import absolute_url
 
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
             context["public_preview_url"] = absolute_url(
@@ -765,7 +595,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         ]
 
     def preview_view(self, request, object_id):
-        from articles.views import render_article
+        from articles.public.views import render_article
 
         article = self.get_object(request, object_id)
         if article is None:
@@ -940,166 +770,3 @@ class CorrectionAdmin(VersionedTranslatedAdmin):
     list_display = ["article", "published_at"]
     list_select_related = ["article"]
     autocomplete_fields = ["article"]
-
-
-@admin.register(ShareNetwork)
-class ShareNetworkAdmin(VersionedTranslatedAdmin):
-    list_display = ["name", "slug", "position", "is_active"]
-    list_editable = ["position", "is_active"]
-
-
-@admin.register(DailyShareCount)
-class DailyShareCountAdmin(admin.ModelAdmin):
-    """Share counts are written by readers' clicks only; staff read them."""
-
-    list_display = ["article", "network", "day", "count"]
-    list_filter = ["network", "day"]
-    list_select_related = ["article", "network"]
-    date_hierarchy = "day"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(ArticleActivity)
-class ArticleActivityAdmin(admin.ModelAdmin):
-    """The newsroom's log, read-only: who did what to which article, and when."""
-
-    list_display = ["at", "action", "article_title", "actor"]
-    list_filter = ["action", "at"]
-    list_select_related = ["actor"]
-    search_fields = ["article_title"]
-    date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("articles.view_article")
-
-
-User = get_user_model()
-admin.site.unregister(User)
-# Nobody sees anyone's two-factor secret, superusers included: staff set up their own,
-# administrators only reset them (StaffAdmin below).
-admin.site.unregister(totp_admin.TOTPDevice)
-
-
-@admin.register(User)
-class StaffAdmin(UserAdmin):
-    """Staff accounts. Administrators assign roles; only a superuser grants superpowers."""
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if request.user.is_superuser or obj is None:
-            return fieldsets
-        hidden = {"is_superuser", "user_permissions"}
-        return [
-            (name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
-            for name, options in fieldsets
-        ]
-
-    list_display = [
-        "username",
-        "first_name",
-        "last_name",
-        "role_names",
-        "two_factor",
-        "is_active",
-        "last_login",
-    ]
-    list_filter = ["groups", "is_active", "is_staff"]
-    actions = ["sign_out_everywhere", "reset_two_factor"]
-
-    @admin.action(permissions=["change"], description=_("Sign the selected staff out everywhere"))
-    def sign_out_everywhere(self, request, queryset):
-        """End every session of the selected accounts: a lost phone, a stolen password."""
-        users = {str(pk) for pk in queryset.values_list("pk", flat=True)}
-        if not request.user.is_superuser:
-            users -= {
-                str(pk) for pk in queryset.filter(is_superuser=True).values_list("pk", flat=True)
-            }
-        ended = [
-            session.pk
-            for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-            if session.get_decoded().get(SESSION_KEY) in users
-        ]
-        Session.objects.filter(pk__in=ended).delete()
-        self.message_user(
-            request,
-            ngettext("%(count)d session ended.", "%(count)d sessions ended.", len(ended))
-            % {"count": len(ended)},
-            messages.SUCCESS,
-        )
-
-    def get_queryset(self, request):
-        return twofactor.with_two_factor_state(
-            super().get_queryset(request).prefetch_related("groups")
-        )
-
-    @admin.action(permissions=["change"], description=_("Reset two-factor sign-in (lost phone)"))
-    def reset_two_factor(self, request, queryset):
-        """Forget the authenticators of the selected staff: they set one up at next sign-in."""
-        if not request.user.is_superuser:
-            queryset = queryset.filter(is_superuser=False)
-        reset = twofactor.devices_reset(users=queryset)
-        for user in reset:
-            self.log_change(request, user, [{"changed": {"fields": ["two-factor sign-in"]}}])
-        self.message_user(
-            request,
-            ngettext(
-                "Two-factor sign-in reset for %(count)d account: it will be set up again "
-                "at the next sign-in.",
-                "Two-factor sign-in reset for %(count)d accounts: each will be set up again "
-                "at the next sign-in.",
-                len(reset),
-            )
-            % {"count": len(reset)},
-            messages.SUCCESS,
-        )
-
-    @admin.display(boolean=True, description=_("two-factor sign-in"))
-    def two_factor(self, user):
-        return user.has_two_factor
-
-    @admin.display(description=_("roles"))
-    def role_names(self, user):
-        return "، ".join(str(roles.ROLE_LABELS.get(g.name, g.name)) for g in user.groups.all())
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        user = form.instance
-        # A newsroom role means working in the admin: without staff status the new
-        # colleague could not log in, and would only be told the password is wrong.
-        if not user.is_staff and user.groups.filter(name__in=roles.ROLES).exists():
-            user.is_staff = True
-            user.save(update_fields=["is_staff"])
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "groups" and not request.user.is_superuser:
-            kwargs["queryset"] = Group.objects.filter(name__in=roles.ROLES)
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if db_field.name == "groups" and field is not None:
-            field.label_from_instance = lambda group: str(
-                roles.ROLE_LABELS.get(group.name, group.name)
-            )
-        return field
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
-            return False
-        return super().has_delete_permission(request, obj)

@@ -70,7 +70,7 @@ def test_django_password_validators_refuse_weak_passwords():
 def test_administrator_signs_a_staff_member_out_of_every_session(editor):
     from django.contrib.auth.models import Group
 
-    from articles import roles
+    from staff import roles
 
     administrator = get_user_model().objects.create_user(
         username="chief", password=PASSWORD, is_staff=True

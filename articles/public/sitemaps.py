@@ -25,9 +25,9 @@ from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Expert, Section, Tag, language_codes
+from articles.public.views import absolute_url
 from articles.querysets import translation_filled
 from articles.sanitizing import xml_text
-from articles.views import absolute_url
 
 # Google News reads articles of the last two days, and at most 1,000 per sitemap.
 NEWS_WINDOW = timedelta(hours=48)

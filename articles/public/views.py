@@ -19,8 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView, TemplateView
 
-from articles import images, seo
-from articles.cards import (
+from articles.media import images
+from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.preview import article_id_from_token
+from articles.querysets import translation_filled
+from articles.reading import seo
+from articles.reading.search import CANDIDATES, excerpt, highlight, query_terms, search_articles
+from articles.reading.sql import PreparedQuery, run_together
+from articles.reading.values import (
     TagLink,
     card_columns,
     cards_of,
@@ -31,15 +37,10 @@ from articles.cards import (
     tag_columns,
     tags_of,
 )
-from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
-from articles.prepared import PreparedQuery, run_together
-from articles.preview import article_id_from_token
-from articles.querysets import translation_filled
 from articles.sanitizing import html_to_text, truncated_text
-from articles.search import CANDIDATES, excerpt, highlight, query_terms, search_articles
-from articles.services import share_click_record
 from articles.sharing import build_share_url, is_link_previewer, validate_share_template
 from articles.templatetags.articles_tags import digits
+from articles.writing.actions import share_click_record
 
 RELATED_LIMIT = 4
 logger = logging.getLogger("newsroom")

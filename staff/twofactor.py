@@ -46,7 +46,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from articles import roles
+from staff import roles
 
 logger = logging.getLogger("newsroom.twofactor")
 

@@ -1,0 +1,156 @@
+"""What every content screen shares: each input in its own language and direction, rich
+text that offers what the sanitizer keeps, folded Arabic search, and guarded revisions."""
+
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminTextareaWidget
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils.translation import get_language_info, gettext_noop
+from django_prose_editor.fields import ProseEditorFormField
+from modeltranslation.admin import (
+    TabbedTranslationAdmin,
+)
+from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
+from reversion.models import Version
+
+from articles.arabic import normalize_for_search
+from articles.models import (
+    Article,
+)
+from articles.reading.search import query_terms
+from articles.sanitizing import sanitize_html
+
+Status = Article.Status
+
+# Django's Arabic catalogue says "added" where the admin reports a change; the msgid is
+# repeated here so that our catalogue, which takes precedence, carries the right one.
+DJANGO_MESSAGE_FIXES = [gettext_noop("The {name} “{obj}” was changed successfully.")]
+
+# What the rich-text editor offers: exactly what the sanitizer keeps.
+PROSE_EDITOR_CONFIG = {
+    "extensions": {
+        "Bold": True,
+        "Italic": True,
+        "Heading": {"levels": [2, 3, 4]},
+        "BulletList": True,
+        "OrderedList": True,
+        "ListItem": True,
+        "Blockquote": True,
+        "HardBreak": True,
+        "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+        "History": True,
+    }
+}
+RICH_TEXT_FIELDS = {"body", "bio"}
+
+
+class TextDirectionMixin:
+    """Give every translated input its own language and direction, and rich text an editor.
+
+    In the Arabic admin, English inputs would otherwise inherit right-to-left and show
+    an English sentence's full stop on the left; the reverse holds in the English admin.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is None:
+            return field
+        original = getattr(db_field, "translated_field", db_field)
+        if original.name in RICH_TEXT_FIELDS:
+            attrs = dict(field.widget.attrs)
+            field = ProseEditorFormField(
+                config=PROSE_EDITOR_CONFIG,
+                sanitize=sanitize_html,
+                widget=AdminTextareaWidget,
+                required=field.required,
+                label=field.label,
+                help_text=field.help_text,
+            )
+            field.widget.attrs.update(attrs)
+        language = getattr(db_field, "language", None)
+        if language:
+            field.widget.attrs["lang"] = language
+            field.widget.attrs["dir"] = "rtl" if get_language_info(language)["bidi"] else "ltr"
+        return field
+
+
+class TranslatedAdmin(TextDirectionMixin, TabbedTranslationAdmin):
+    pass
+
+
+class FoldedSearchMixin:
+    """Search (and autocomplete) that folds Arabic spelling, for the short lists.
+
+    Tags and experts are few (hundreds, not hundreds of thousands), so their names are
+    folded in Python: "الرقه" finds the tag "الرقة" and "احمد" the expert "أحمد", and
+    journalists do not create the same tag or expert twice.
+    """
+
+    folded_search_fields = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        terms = query_terms(search_term)
+        if not terms:
+            return super().get_search_results(request, queryset, search_term)
+        matching = [
+            pk
+            for pk, *values in queryset.values_list("pk", *self.folded_search_fields)
+            if all(
+                any(term in normalize_for_search(value or "") for value in values) for term in terms
+            )
+        ]
+        return queryset.filter(pk__in=matching), False
+
+
+class RevisionGuardMixin:
+    """Restore and recover only this model's own versions, and only what the user may change.
+
+    django-reversion finds a version by its id alone and reverts its whole revision
+    before the change form checks anything: an article's version posted to the quotes'
+    "recover" address would bring back the article's old text and status for anyone who
+    may add a quote. A revision also holds several rows (an article with its quotes and
+    corrections): each must be the user's to change, or the restore is refused.
+    """
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        versions = Version.objects.get_for_object_reference(self.model, unquote(object_id))
+        self._check_may_revert(request, get_object_or_404(versions, pk=version_id))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        deleted = Version.objects.get_deleted(self.model)
+        self._check_may_revert(request, get_object_or_404(deleted, pk=version_id))
+        return super().recover_view(request, version_id, extra_context)
+
+    def _check_may_revert(self, request, version):
+        if request.method != "POST":
+            return  # Showing a version changes nothing: reversion rolls the revert back.
+        for held in version.revision.version_set.select_related("content_type"):
+            model = held.content_type.model_class()
+            model_admin = self.admin_site._registry.get(model) if model else None
+            if model_admin is None:
+                raise PermissionDenied
+            current = model._default_manager.filter(pk=held.object_id).first()
+            if current is not None:
+                allowed = model_admin.has_change_permission(request, current)
+            else:
+                try:
+                    restored = held._object_version.object
+                except RevertError:
+                    continue  # Unreadable: reversion's own revert fails and changes nothing.
+                allowed = model_admin.has_add_permission(request)
+                try:
+                    allowed = allowed and model_admin.has_change_permission(request, restored)
+                except ObjectDoesNotExist:
+                    # Its article is gone too: restored by this same revision (and judged
+                    # as a row of its own), or missing, and then the revert fails whole.
+                    allowed = allowed and model_admin.has_change_permission(request)
+            if not allowed:
+                raise PermissionDenied
+
+
+class VersionedTranslatedAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
+    """Translated, with revisions: history, restore, and recovery of deleted rows."""

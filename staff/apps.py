@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffConfig(AppConfig):
+    """Staff accounts and sign-in: roles, two-factor sign-in, the admin site itself."""
+
+    name = "staff"
+    verbose_name = _("Staff")
+
+
+class NewsroomAdminConfig(admin_apps.AdminConfig):
+    """The admin, signed into in two steps, with the newsroom's dashboard as its index."""
+
+    default = False  # Django's own admin config is not the one installed
+    default_site = "staff.site.NewsroomAdminSite"
