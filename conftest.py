@@ -16,6 +16,8 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # A reader template that reads a name its page does not offer fails the test.
+    settings.NEWSROOM_STRICT_TEMPLATES = True
     # WhiteNoise serves the source folders directly, as in development.
     settings.STATIC_ROOT = None
     settings.WHITENOISE_USE_FINDERS = True

@@ -7,14 +7,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
-        from django.db.backends.signals import connection_created
-
         # Registers the start-up check that Pillow can shape Arabic (raqm).
         import articles.media.images  # noqa: F401
         from articles.caching import invalidation
-        from articles.reading.sql import use_generic_plans
         from articles.versioning import register_models
 
         register_models()
         invalidation.connect()
-        connection_created.connect(use_generic_plans, dispatch_uid="articles.generic_plans")

@@ -1,4 +1,5 @@
-"""Paths of the public pages, built as Django's ``reverse()`` builds them, but faster.
+"""Addresses of the public pages: paths built as Django's ``reverse()`` builds them, but
+faster, and absolute addresses on the public site.
 
 A reader page links to some thirty others (related articles, their sections, tags,
 experts, quotes, share buttons). ``reverse()`` matches every argument against the URL
@@ -13,20 +14,24 @@ for an int, ASCII for a slug, letters, digits, "-" and "_" for a str), which
 itself, which may refuse it.
 """
 
-import functools
 import re
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
+from articles.memos import Memo, memoized
+
 # What a value may be to take the quick way, by what the pattern's converter accepts.
 _DIGITS = re.compile(r"[0-9]+\Z")  # <int:...>
 _ASCII_SLUG = re.compile(r"[-a-zA-Z0-9_]+\Z")  # <slug:...>
 _WORDS = re.compile(r"[-\w]+\Z")  # <str:...>, for values made of letters, digits, - and _
-_paths: dict[tuple, tuple[list[str], dict[str, re.Pattern]] | None] = {}
+_paths = Memo(
+    "links: each page's path pattern",
+    stale_when="the URLconf changes (a new release restarts the workers)",
+)
 
 
 def path_to(viewname: str, **kwargs) -> str:
@@ -50,9 +55,7 @@ def _prepared(viewname: str, names: tuple[str, ...]):
         get_script_prefix(),
         get_urlconf() or settings.ROOT_URLCONF,
     )
-    if key not in _paths:
-        _paths[key] = _prepare(viewname, list(names))
-    return _paths[key]
+    return _paths.get_or_make(key, lambda: _prepare(viewname, list(names)))
 
 
 def _path(viewname: str, prepared, kwargs: dict) -> str:
@@ -67,7 +70,7 @@ def _path(viewname: str, prepared, kwargs: dict) -> str:
     return "".join(_quoted(values[part[1:]]) if part[0] == "\0" else part for part in parts)
 
 
-@functools.lru_cache(maxsize=4096)
+@memoized(stale_when="never: a pure function of its argument", max_size=4096)
 def _quoted(value: str) -> str:
     """Percent-encode an id or slug; an Arabic headline's slug takes a while, and a
     page links to the same few articles, sections and tags again and again."""
@@ -104,3 +107,24 @@ def _reverses(viewname: str, kwargs: dict) -> bool:
     except NoReverseMatch:
         return False
     return True
+
+
+def absolute_url(request, path: str) -> str:
+    """Return the absolute address of ``path`` on the public site.
+
+    ``NEWSROOM_SITE_URL`` names the site as readers know it (behind a CDN the request's
+    host may be an internal one); without it the request's own host is used.
+    """
+    if settings.NEWSROOM_SITE_URL:
+        return settings.NEWSROOM_SITE_URL + path
+    return request.build_absolute_uri(path)
+
+
+def site_origin(request) -> str:
+    """Return the public site's address without a path: "https://news.example"."""
+    return settings.NEWSROOM_SITE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def stored_url(request, url: str) -> str:
+    """Return a stored file's URL as absolute: object storage gives one, local media a path."""
+    return url if urlsplit(url).scheme else absolute_url(request, url)

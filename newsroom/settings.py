@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.public.protection.RequestGuardMiddleware",
     # Anonymous readers get whole cached pages here, before sessions and languages are
-    # looked at; see articles/pagecache.py.
+    # looked at; see articles/caching/pagecache.py.
     "articles.caching.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -112,6 +112,10 @@ TEMPLATES = [
     },
 ]
 
+# Reader templates read only names their context offers: with this on (and with DEBUG),
+# reading any other fails loudly instead of printing nothing. The test suite turns it on.
+NEWSROOM_STRICT_TEMPLATES = env_bool("NEWSROOM_STRICT_TEMPLATES", False)
+
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'newsroom.sqlite3'}",
@@ -121,25 +125,40 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite, the embedded default: Django's backend, which also keeps the query
-    # planner's statistics up to date (newsroom/backends/sqlite3). Readers never wait for
+    # planner's statistics up to date (articles/reading/backends/sqlite3). Readers never wait for
     # a writer (WAL), and a write takes its lock when its transaction begins, so that two
     # workers writing at once queue up instead of one failing with "database is locked".
-    DATABASES["default"]["ENGINE"] = "newsroom.backends.sqlite3"
+    DATABASES["default"]["ENGINE"] = "articles.reading.backends.sqlite3"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 # PostgreSQL: Django's backend, which checks a kept connection's health without a
-# round trip to the server (newsroom/backends/postgresql).
+# round trip to the server (articles/reading/backends/postgresql).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"]["ENGINE"] = "newsroom.backends.postgresql"
-# PostgreSQL keeps the plans of the reader pages' hot queries (articles/prepared.py).
+    DATABASES["default"]["ENGINE"] = "articles.reading.backends.postgresql"
+# PostgreSQL keeps the plans of the reader pages' hot queries (articles/reading/sql.py):
+# psycopg prepares the statements of its server-side binding cursors the first time they
+# run, and only the read side's compiled queries use such cursors (Django's own bind on
+# the client and are never prepared); each prepared statement keeps one generic plan.
 # Off behind a connection pooler in transaction mode, which does not keep a session's
 # prepared statements.
 NEWSROOM_PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", True)
+
+
+def prepared_statements(database: dict) -> None:
+    """Have psycopg prepare the read side's statements on ``database`` (PostgreSQL)."""
+    if NEWSROOM_PREPARED_STATEMENTS and database["ENGINE"].endswith("postgresql"):
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("prepare_threshold", 0)
+        server = options.get("options", "")
+        options["options"] = f"{server} -c plan_cache_mode=force_generic_plan".strip()
+
+
+prepared_statements(DATABASES["default"])
 # An optional read replica (PostgreSQL streaming replication) for anonymous readers'
-# pages; see newsroom/dbrouter.py.
+# pages; see articles/caching/router.py.
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
         os.environ["DATABASE_REPLICA_URL"],
@@ -147,15 +166,16 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         conn_health_checks=True,
     )
     if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["replica"]["ENGINE"] = "newsroom.backends.postgresql"
+        DATABASES["replica"]["ENGINE"] = "articles.reading.backends.postgresql"
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    prepared_statements(DATABASES["replica"])
     DATABASE_ROUTERS = ["articles.caching.router.ReplicaRouter"]
 NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config()}
 
-# Whole pages for anonymous readers (articles/pagecache.py), never stale: any change to
+# Whole pages for anonymous readers (articles/caching/pagecache.py), never stale: any change to
 # content starts a new generation. NEWSROOM_PAGE_CACHE_SECONDS bounds only how long a
 # page outlives a change to share counts. With a process-local cache the generation is
 # kept in a file, so every worker on the machine sees every change.

@@ -16,15 +16,15 @@ from django.db import models, transaction
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import (
     TranslationStackedInline,
     TranslationTabularInline,
@@ -41,6 +41,7 @@ from articles.admin.base import (
 )
 from articles.arabic import normalize_for_search
 from articles.caching import pagecache
+from articles.links import absolute_url, site_origin
 from articles.media import images
 from articles.models import (
     Article,
@@ -51,6 +52,8 @@ from articles.models import (
     TranslationState,
 )
 from articles.preview import preview_token
+from articles.reading import pages
+from articles.reading.pages import page_context
 from articles.versioning import COMPARED_ARTICLE_FIELDS, compare_article_states
 from articles.writing import actions as services
 
@@ -376,8 +379,6 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_buttons"] = self._workflow_buttons(request, obj)
         if obj is not None and obj.pk:
-            from articles.public.views import absolute_url
-
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
             context["public_preview_url"] = absolute_url(
                 request, reverse("articles:preview", kwargs={"token": preview_token(obj.pk)})
@@ -595,14 +596,18 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         ]
 
     def preview_view(self, request, object_id):
-        from articles.public.views import render_article
-
+        """Show the article as readers will see it: the reader site's page, never cached."""
         article = self.get_object(request, object_id)
         if article is None:
             raise Http404
         if not self.has_view_permission(request, article):
             raise PermissionDenied
-        return render_article(request, article, preview=True)
+        page = pages.article_page(
+            article, language=get_language(), origin=site_origin(request), preview=True
+        )
+        response = render(request, "articles/article_detail.html", page_context(page))
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
     def _versions(self, article_id):
         return Version.objects.get_for_object_reference(Article, article_id).select_related(

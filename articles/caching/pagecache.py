@@ -47,6 +47,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
+from articles.memos import Memo, forget_all
+
 logger = logging.getLogger("newsroom")
 
 # The query parameters any public page reads; all others (utm_*, fbclid, cache busters
@@ -283,12 +285,26 @@ def _start_generation() -> bool:
         _Outage.failed(error, "recording a change")
         return False
     _Outage.bump_pending = False
+    forget_all()
     return True
 
 
 # When the current generation ends by itself: the next scheduled publication. ---------
 
-_ends_at: dict[str, float] = {}
+_ends_at = Memo(
+    "page cache: when each generation ends by itself",
+    stale_when="never: a generation's token names it, and its end was read under it",
+    max_size=64,
+)
+_last_seen = {"token": None}
+
+
+def _seen(token: str) -> None:
+    """Note the generation this worker serves under; a new one empties every memo."""
+    if token != _last_seen["token"]:
+        if _last_seen["token"] is not None:
+            forget_all()
+        _last_seen["token"] = token
 
 
 def _generation_end(token: str) -> float:
@@ -306,9 +322,7 @@ def _generation_end(token: str) -> float:
             .first()
         )
         end = upcoming.timestamp() if upcoming else float("inf")
-        if len(_ends_at) > 64:
-            _ends_at.clear()
-        _ends_at[token] = end
+        _ends_at.set(token, end)
     return end
 
 
@@ -432,6 +446,7 @@ class PageCacheMiddleware:
         except Exception as error:
             _Outage.failed(error, "reading")
             return self._render(request)
+        _seen(token)
         try:
             ends = _generation_end(token)
         except DatabaseError:

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError, features
 
 from articles.media import sharecards
+from articles.memos import Memo
 
 logger = logging.getLogger("newsroom.images")
 
@@ -76,7 +77,11 @@ STORED_CACHE_SECONDS = 24 * 60 * 60
 # the shared cache (a network round trip, with Redis) once per process, not per page.
 SEEN_STORED_SECONDS = 10 * 60
 SEEN_STORED_MAX = 10_000
-_seen_stored: dict[str, float] = {}
+_seen_stored = Memo(
+    "images: files this worker has seen stored, with when to look again",
+    stale_when="a stored file is deleted: each answer is also trusted for a while only",
+    max_size=SEEN_STORED_MAX,
+)
 
 
 # --- uploads ----------------------------------------------------------------------------
@@ -422,9 +427,7 @@ def _known_stored(key: str) -> bool:
 def _remember_stored(key: str, *, shared: bool = True) -> None:
     if shared:
         cache.set(key, True, STORED_CACHE_SECONDS)
-    if len(_seen_stored) >= SEEN_STORED_MAX:
-        _seen_stored.clear()
-    _seen_stored[key] = time.monotonic() + SEEN_STORED_SECONDS
+    _seen_stored.set(key, time.monotonic() + SEEN_STORED_SECONDS)
 
 
 def forget_stored() -> None:

@@ -21,8 +21,8 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
+from articles.links import absolute_url
 from articles.models import Article, Expert, Quote, Section, Tag
-from articles.public.views import absolute_url
 from articles.sanitizing import html_to_text, xml_text
 
 FEED_LENGTH = 30

@@ -24,8 +24,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
+from articles.links import absolute_url
 from articles.models import Article, Expert, Section, Tag, language_codes
-from articles.public.views import absolute_url
 from articles.querysets import translation_filled
 from articles.sanitizing import xml_text
 

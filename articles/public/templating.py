@@ -6,12 +6,9 @@ strings are written ``{{ _("…") }}`` (``|format(name=…)`` for placeholders) 
 ``makemessages`` finds them with the same msgids as ``{% translate %}`` did.
 """
 
-import functools
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.template.defaultfilters import capfirst, striptags, truncatechars, truncatewords
 from django.templatetags.static import static
 from django.utils.translation import (
@@ -21,9 +18,10 @@ from django.utils.translation import (
     gettext,
     ngettext,
 )
-from jinja2 import Environment, Undefined
+from jinja2 import Environment, StrictUndefined, Undefined
 
 from articles.links import path_to
+from articles.memos import memoized
 from articles.templatetags.articles_tags import digits, isotime, newsdate, newstime
 from articles.templatetags.images_tags import responsive_image
 
@@ -33,7 +31,7 @@ def url(name: str, **kwargs) -> str:
     return path_to(name, **kwargs)
 
 
-@functools.lru_cache(maxsize=64)
+@memoized(stale_when="collectstatic wrote new files (a deploy restarts the workers)", max_size=64)
 def _hashed_static(path: str) -> str:
     return static(path)
 
@@ -44,12 +42,6 @@ def cached_static(path: str) -> str:
     With DEBUG on (runserver) files change under the server, so it is looked up anew.
     """
     return static(path) if settings.DEBUG else _hashed_static(path)
-
-
-@receiver(setting_changed)
-def _forget_static_urls(*, setting, **kwargs):
-    if setting in {"DEBUG", "STATIC_URL", "STATIC_ROOT", "STORAGES"}:
-        _hashed_static.cache_clear()
 
 
 def querystring(request, **changes) -> str:
@@ -74,11 +66,16 @@ def querystring(request, **changes) -> str:
 
 def environment(**options) -> Environment:
     """Return the environment Django's Jinja2 backend renders the reader pages with."""
-    # Escaping is never turned off; a missing variable prints nothing, as in Django
-    # templates, even with DEBUG on (the backend would print it as "{{ name }}").
+    # Escaping is never turned off. A name a template reads and its context does not
+    # offer fails loudly in development and in the tests (NEWSROOM_STRICT_TEMPLATES), so
+    # a renamed attribute cannot silently print nothing; in production a reader still
+    # gets the page, with that one thing blank, as in Django templates.
     options.pop("autoescape", None)
     options.pop("undefined", None)
-    env = Environment(autoescape=True, undefined=Undefined, **options)
+    strict = settings.DEBUG or settings.NEWSROOM_STRICT_TEMPLATES
+    env = Environment(
+        autoescape=True, undefined=StrictUndefined if strict else Undefined, **options
+    )
     env.globals.update(
         {
             "_": gettext,

@@ -10,25 +10,25 @@ sharing = rate_limited("share", per_minute_setting="NEWSROOM_SHARE_PER_MINUTE")
 app_name = "articles"
 
 urlpatterns = [
-    path("", public_page(views.HomeView.as_view()), name="home"),
+    path("", public_page(views.home), name="home"),
     path("articles/<int:pk>/", public_page(views.article_detail), name="detail_short"),
     path("articles/<int:pk>/<str:slug>/", public_page(views.article_detail), name="detail"),
     path(
         "sections/<str:slug>/",
-        public_page(views.SectionView.as_view(), query=("page",)),
+        public_page(views.section, query=("page",)),
         name="section",
     ),
-    path("tags/<str:slug>/", public_page(views.TagView.as_view(), query=("page",)), name="tag"),
+    path("tags/<str:slug>/", public_page(views.tag, query=("page",)), name="tag"),
     path(
         "experts/<str:slug>/",
-        public_page(views.ExpertView.as_view(), query=("page",)),
+        public_page(views.expert, query=("page",)),
         name="expert",
     ),
     path("quotes/<int:pk>/", public_page(views.quote_detail), name="quote"),
     path("quotes/<int:pk>/share/<slug:network>/", sharing(views.quote_share), name="quote_share"),
     path(
         "search/",
-        search(views.SearchView.as_view()),
+        search(views.search),
         name="search",
     ),
     path("share/<int:pk>/<slug:network>/", sharing(views.share), name="share"),

@@ -1,225 +1,239 @@
-"""Article cards and tag links read as plain values, for what every article page lists.
+"""The values reader pages show: plain, frozen objects that answer as the models do.
 
-An article card (jinja2/includes/article_card.html) shows a headline, kicker, summary,
-section and date, and links to the article and its section. Read through model
-instances, each of those values costs a model constructor and a translated-field
-lookup of the active language; the article page's related list reads the card's
-columns with ``values()`` instead, resolves the language once, and gives the template
-objects with the same names: ``card.title``, ``card.get_absolute_url()``,
-``card.section.name``. The article's tags, quotes and share buttons are read the same
-way.
+A page lists some thirty things (related articles, their sections, tags, quotes and
+their experts, share buttons). Read as model instances, each costs a model constructor;
+read as rows of plain columns (every language's), each is a small frozen object. Those
+objects take their behaviour from the models themselves rather than copying it:
+
+- a translated name (``card.title``, ``tag.name``) is read through the model's own
+  modeltranslation descriptor, so the fallback from English to Arabic is the model's;
+- ``get_absolute_url()``, ``slug_in()``, ``full_name`` and ``share_text`` are the model's
+  own functions, bound to the value.
+
+So a value answers exactly as its model would, and a change to a model's rule changes
+the pages that read values too. Each value has every language's columns of its texts
+(``title_ar``, ``title_en``); ``test_values.py`` fails if a language is added and the
+values do not carry it. Templates read these under strict undefined in the tests: a
+name a value does not offer fails a test instead of printing nothing.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from modeltranslation.utils import resolution_order
+from django.contrib.auth import get_user_model
 
-from articles.links import path_builder
+from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 
-
-class _Linked:
-    """Answers ``get_absolute_url()`` with its ``url``, as the models do with a path."""
-
-    __slots__ = ()
-
-    def get_absolute_url(self) -> str:
-        return self.url  # type: ignore[attr-defined]
+LANGUAGES = ("ar", "en")
 
 
-# The translated columns a card shows: the article's, then its section's name.
-_ARTICLE_TEXTS = ("title", "kicker", "summary", "slug")
+def languages_of(*fields: str) -> list[str]:
+    """Return each of ``fields`` in every language: ``["title_ar", "title_en", ...]``."""
+    return [f"{field}_{code}" for field in fields for code in LANGUAGES]
+
+
+def prefixed(prefix: str, names: list[str]) -> list[str]:
+    """Return ``names`` as ``values()`` reads them through a relation: ``section__name_ar``."""
+    return [f"{prefix}__{name}" for name in names]
+
+
+def unprefixed(row: dict, prefix: str) -> dict:
+    """Return the columns of ``row`` read through relation ``prefix``, without the prefix."""
+    start = len(prefix) + 2
+    return {name[start:]: value for name, value in row.items() if name.startswith(prefix + "__")}
+
+
+@dataclass(frozen=True, slots=True)
+class SectionLink:
+    slug: str
+    name_ar: str
+    name_en: str
+
+    COLUMNS = ["slug", *languages_of("name")]
+    name = Section.name
+    get_absolute_url = Section.get_absolute_url
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCard:
+    """An article as lists show it: headline, kicker, standfirst, section and date."""
+
+    pk: int
+    published_at: datetime
+    title_ar: str
+    title_en: str
+    kicker_ar: str
+    kicker_en: str
+    summary_ar: str
+    summary_en: str
+    slug_ar: str
+    slug_en: str
+    section: SectionLink
+
+    COLUMNS = ["pk", "published_at", *languages_of("title", "kicker", "summary", "slug")]
+    title = Article.title
+    kicker = Article.kicker
+    summary = Article.summary
+    slug_in = Article.slug_in
+    get_absolute_url = Article.get_absolute_url
 
 
 def card_columns() -> list[str]:
-    """Return the names to pass to ``values()`` for ``cards_of``: every language's."""
-    languages = [code for code, _name in settings.LANGUAGES]
-    return [
-        "pk",
-        "published_at",
-        "section__slug",
-        *(f"{field}_{code}" for field in _ARTICLE_TEXTS for code in languages),
-        *(f"section__name_{code}" for code in languages),
-    ]
+    """Return the columns to read for ``cards_of``: the article's, then its section's."""
+    return [*ArticleCard.COLUMNS, *prefixed("section", SectionLink.COLUMNS)]
 
 
-@dataclass(frozen=True, slots=True)
-class SectionLink(_Linked):
-    name: str
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Card(_Linked):
-    pk: int
-    title: str
-    kicker: str
-    summary: str
-    published_at: datetime
-    url: str
-    section: SectionLink
-
-
-def _text(row: dict, column: str, order: tuple[str, ...]) -> str:
-    """Return the first of the row's ``column_<language>`` values that has text, the
-    languages taken in ``order`` (as modeltranslation's fallbacks take them)."""
-    for code in order:
-        value = row[f"{column}_{code}"]
-        if value is not None and value != "":
-            return value
-    return ""
-
-
-def cards_of(rows: list[dict], language: str) -> list[Card]:
-    """Return a card per row of ``card_columns()``, in ``language`` with its fallbacks,
-    as the model's translated fields would give them."""
-    order = resolution_order(language)
-
-    def text(row: dict, column: str) -> str:
-        return _text(row, column, order)
-
-    article_path = path_builder("articles:detail", "pk", "slug")
-    short_path = path_builder("articles:detail_short", "pk")
-    section_path = path_builder("articles:section", "slug")
+def cards_of(rows: list[dict]) -> list[ArticleCard]:
+    """Return a card per row of ``card_columns()``; cards of one section share its link."""
     sections: dict[str, SectionLink] = {}
     cards = []
     for row in rows:
-        slug = row[f"slug_{language}"] or row[f"slug_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}"]
-        url = article_path(pk=row["pk"], slug=slug) if slug else short_path(pk=row["pk"])
-        section_slug = row["section__slug"]
-        if section_slug not in sections:
-            sections[section_slug] = SectionLink(
-                name=text(row, "section__name"), url=section_path(slug=section_slug)
-            )
+        section = sections.get(row["section__slug"])
+        if section is None:
+            section = sections[row["section__slug"]] = SectionLink(**unprefixed(row, "section"))
         cards.append(
-            Card(
-                pk=row["pk"],
-                title=text(row, "title"),
-                kicker=text(row, "kicker"),
-                summary=text(row, "summary"),
-                published_at=row["published_at"],
-                url=url,
-                section=sections[section_slug],
-            )
+            ArticleCard(**{name: row[name] for name in ArticleCard.COLUMNS}, section=section)
         )
     return cards
 
 
 @dataclass(frozen=True, slots=True)
-class TagLink(_Linked):
+class TagLink:
     pk: int
-    name: str
-    url: str
+    slug: str
+    kind: str
+    name_ar: str
+    name_en: str
+
+    COLUMNS = ["pk", "slug", "kind", *languages_of("name")]
+    name = Tag.name
+    get_kind_display = Tag.get_kind_display
+    get_absolute_url = Tag.get_absolute_url
 
 
-def tag_columns() -> list[str]:
-    """Return the names to pass to ``values()`` for ``tags_of``."""
-    return ["pk", "slug", *(f"name_{code}" for code, _name in settings.LANGUAGES)]
+def tags_of(rows: list[dict]) -> list[TagLink]:
+    return [TagLink(**row) for row in rows]
 
 
-def tags_of(rows: list[dict], language: str) -> list[TagLink]:
-    """Return a link per row of ``tag_columns()``, named in ``language`` or its fallbacks."""
-    order = resolution_order(language)
-    tag_path = path_builder("articles:tag", "slug")
-    return [
-        TagLink(pk=row["pk"], name=_text(row, "name", order), url=tag_path(slug=row["slug"]))
-        for row in rows
-    ]
+@dataclass(frozen=True, slots=True)
+class ExpertLink:
+    """Who said a quote: named with the honorific, as the news names the person."""
+
+    slug: str
+    name_ar: str
+    name_en: str
+    honorific_ar: str
+    honorific_en: str
+    role_ar: str
+    role_en: str
+
+    COLUMNS = ["slug", *languages_of("name", "honorific", "role")]
+    name = Expert.name
+    honorific = Expert.honorific
+    role = Expert.role
+    full_name = Expert.full_name
+    get_absolute_url = Expert.get_absolute_url
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteItem:
+    """A quote with who said it, and the article it appeared in where a page shows it."""
+
+    pk: int
+    highlighted: bool
+    text_ar: str
+    text_en: str
+    context_ar: str
+    context_en: str
+    expert: ExpertLink
+    article: ArticleCard | None = None
+
+    COLUMNS = ["pk", "highlighted", *languages_of("text", "context")]
+    text = Quote.text
+    context = Quote.context
+    share_text = Quote.share_text
+    get_absolute_url = Quote.get_absolute_url
+
+
+def quote_columns(*, with_article: bool = False) -> list[str]:
+    """Return the columns to read for ``quotes_of``, the article's card too if asked."""
+    columns = [*QuoteItem.COLUMNS, *prefixed("expert", ExpertLink.COLUMNS)]
+    if with_article:
+        columns += prefixed("article", card_columns())
+    return columns
+
+
+def quotes_of(rows: list[dict]) -> list[QuoteItem]:
+    """Return a quote per row of ``quote_columns()``; one expert's quotes share a link."""
+    experts: dict[str, ExpertLink] = {}
+    quotes = []
+    for row in rows:
+        expert = experts.get(row["expert__slug"])
+        if expert is None:
+            expert = experts[row["expert__slug"]] = ExpertLink(**unprefixed(row, "expert"))
+        article = None
+        if "article__pk" in row:
+            (article,) = cards_of([unprefixed(row, "article")])
+        quotes.append(
+            QuoteItem(
+                **{name: row[name] for name in QuoteItem.COLUMNS}, expert=expert, article=article
+            )
+        )
+    return quotes
 
 
 @dataclass(frozen=True, slots=True)
 class ShareButton:
-    """A share network's button on an article page, with the path that counts the share."""
+    """A share network as a page offers it: the view named ``share_view`` counts the click."""
 
-    name: str
     slug: str
     icon: str
-    path: str
+    name_ar: str
+    name_en: str
+
+    COLUMNS = ["slug", "icon", *languages_of("name")]
+    name = ShareNetwork.name
 
 
-def share_button_columns() -> list[str]:
-    """Return the names to pass to ``values()`` for ``share_buttons_of``."""
-    return ["slug", "icon", *(f"name_{code}" for code, _name in settings.LANGUAGES)]
-
-
-def share_buttons_of(rows: list[dict], language: str, article_pk: int) -> list[ShareButton]:
-    """Return a button per row of ``share_button_columns()``, for sharing the article."""
-    order = resolution_order(language)
-    share_path = path_builder("articles:share", "pk", "network")
-    return [
-        ShareButton(
-            name=_text(row, "name", order),
-            slug=row["slug"],
-            icon=row["icon"],
-            path=share_path(pk=article_pk, network=row["slug"]),
-        )
-        for row in rows
-    ]
+def share_buttons_of(rows: list[dict]) -> list[ShareButton]:
+    return [ShareButton(**row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
-class ExpertLink(_Linked):
-    """Who said a quote: named with the honorific, as the news names the person."""
+class CorrectionItem:
+    published_at: datetime
+    text_ar: str
+    text_en: str
 
-    full_name: str
-    role: str
-    url: str
+    COLUMNS = ["published_at", *languages_of("text")]
+    text = Correction.text
+
+
+def corrections_of(rows: list[dict]) -> list[CorrectionItem]:
+    return [CorrectionItem(**row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)
-class QuoteItem(_Linked):
-    """A quote as the article page shows it, with the path of its own, shareable page."""
+class AuthorName:
+    """A staff member credited in a byline."""
 
-    pk: int
-    text: str
-    context: str
-    highlighted: bool
-    expert: ExpertLink
-    url: str
+    username: str
+    first_name: str
+    last_name: str
 
+    COLUMNS = ["username", "first_name", "last_name"]
+    get_full_name = get_user_model().get_full_name
 
-def quote_columns() -> list[str]:
-    """Return the names to pass to ``values()`` for ``quotes_of``."""
-    languages = [code for code, _name in settings.LANGUAGES]
-    return [
-        "pk",
-        "highlighted",
-        "expert__slug",
-        *(f"{field}_{code}" for field in ("text", "context") for code in languages),
-        *(
-            f"expert__{field}_{code}"
-            for field in ("name", "honorific", "role")
-            for code in languages
-        ),
-    ]
+    @property
+    def name(self) -> str:
+        return self.get_full_name() or self.username
 
 
-def quotes_of(rows: list[dict], language: str) -> list[QuoteItem]:
-    """Return a quote per row of ``quote_columns()``, in ``language`` or its fallbacks."""
-    order = resolution_order(language)
-    quote_path = path_builder("articles:quote", "pk")
-    expert_path = path_builder("articles:expert", "slug")
-    experts: dict[str, ExpertLink] = {}
-    quotes = []
-    for row in rows:
-        slug = row["expert__slug"]
-        if slug not in experts:
-            name = _text(row, "expert__name", order)
-            honorific = _text(row, "expert__honorific", order)
-            experts[slug] = ExpertLink(
-                full_name=f"{honorific} {name}" if honorific else name,
-                role=_text(row, "expert__role", order),
-                url=expert_path(slug=slug),
-            )
-        quotes.append(
-            QuoteItem(
-                pk=row["pk"],
-                text=_text(row, "text", order),
-                context=_text(row, "context", order),
-                highlighted=row["highlighted"],
-                expert=experts[slug],
-                url=quote_path(pk=row["pk"]),
-            )
-        )
-    return quotes
+def authors_of(rows: list[dict]) -> list[AuthorName]:
+    return [AuthorName(**row) for row in rows]
+
+
+def missing_languages() -> set[str]:
+    """Return the site's languages the values above carry no columns for (should be none)."""
+    return set(settings.MODELTRANSLATION_LANGUAGES) - set(LANGUAGES)

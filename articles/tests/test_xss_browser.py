@@ -42,7 +42,7 @@ from django.utils import translation
 
 from articles.caching.pagecache import content_changed
 from articles.models import ShareNetwork
-from articles.public.views import HomeView
+from articles.reading import pages
 from articles.reading.search import CANDIDATES as SEARCHED
 from articles.tests.chromium import launched
 from articles.tests.signin import sign_in
@@ -564,10 +564,10 @@ def reader_documents(carriers, language: str, *, article_pages, own_pages, netwo
 def on_home_page(carriers) -> list:
     """Return the carriers the home page lists: the newest, then each section's newest."""
     newest = sorted(carriers, key=lambda c: c.article.published_at, reverse=True)
-    shown = newest[: HomeView.latest_count]
+    shown = newest[: pages.HOME_LATEST]
     per_section = Counter()
-    for carrier in newest[HomeView.latest_count :]:
-        if per_section[carrier.section.pk] < HomeView.per_section:
+    for carrier in newest[pages.HOME_LATEST :]:
+        if per_section[carrier.section.pk] < pages.HOME_PER_SECTION:
             per_section[carrier.section.pk] += 1
             shown.append(carrier)
     return shown

@@ -9,36 +9,15 @@ import datetime
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles import permissions
-from articles.models import Article, ArticleActivity, DailyShareCount, ShareNetwork
+from articles.models import Article, ArticleActivity
 
 Status = Article.Status
 Action = ArticleActivity.Action
-
-
-def share_click_record(
-    *, article: Article, network: ShareNetwork, day: datetime.date | None = None
-) -> None:
-    """Count one share of ``article`` through ``network`` on ``day`` (today, Damascus time).
-
-    The increment is a single UPDATE in the database, so concurrent clicks never lose
-    a count; the day's row is created by the first click, and a click that loses the
-    race to create it adds itself to the winner's row.
-    """
-    day = day or timezone.localdate()
-    rows = DailyShareCount.objects.filter(article=article, network=network, day=day)
-    if rows.update(count=F("count") + 1):
-        return
-    try:
-        with transaction.atomic():
-            DailyShareCount.objects.create(article=article, network=network, day=day, count=1)
-    except IntegrityError:
-        rows.update(count=F("count") + 1)
 
 
 def activity_record(*, article: Article, actor, action: str, details: str = "") -> ArticleActivity:

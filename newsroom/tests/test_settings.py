@@ -95,10 +95,10 @@ def test_database_url_chooses_postgresql_and_defaults_to_sqlite_in_var(tmp_path)
     )
 
     assert default.stdout.split() == [
-        "newsroom.backends.sqlite3",
+        "articles.reading.backends.sqlite3",
         str(tmp_path / "newsroom.sqlite3"),
     ]
-    assert postgres.stdout.split() == ["newsroom.backends.postgresql", "news"]
+    assert postgres.stdout.split() == ["articles.reading.backends.postgresql", "news"]
 
 
 def test_arabic_is_the_default_language_and_damascus_the_time_zone():
@@ -155,4 +155,4 @@ def test_a_replica_url_adds_the_replica_and_its_router(tmp_path):
     host, routers, engine = json.loads(result.stdout)
     assert host == "replica.internal"
     assert routers == ["articles.caching.router.ReplicaRouter"]
-    assert engine == "newsroom.backends.postgresql"
+    assert engine == "articles.reading.backends.postgresql"

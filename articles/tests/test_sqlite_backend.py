@@ -1,5 +1,4 @@
-"""The SQLite backend keeps the query planner's statistics up to date, and reuses the
-placeholder conversion of the statements it runs again and again."""
+"""The SQLite backend keeps the query planner's statistics up to date."""
 
 import sqlite3
 import time
@@ -16,7 +15,7 @@ def database(tmp_path, django_db_blocker):
     handler = ConnectionHandler(
         {
             "default": {
-                "ENGINE": "newsroom.backends.sqlite3",
+                "ENGINE": "articles.reading.backends.sqlite3",
                 "NAME": str(path),
                 # As the site's settings have it.
                 "OPTIONS": {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"},
@@ -76,26 +75,3 @@ def test_closing_does_not_wait_for_a_writer_and_still_closes(database):
     assert connection.connection is None
     assert waited < 5  # not the connection's own timeout, 20 s
     assert statistics(path) == []
-
-
-def test_a_statement_run_again_keeps_its_literal_percent_signs_and_its_values(database):
-    _path, connection = database
-    statement = "SELECT '100%%', id, status FROM story WHERE id = %s AND status LIKE %s"
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [7, "pub%"])
-        first = cursor.fetchall()
-        cursor.execute(statement, [8, "pub%"])
-        second = cursor.fetchall()
-
-    assert first == [("100%", 7, "published")]
-    assert second == [("100%", 8, "published")]
-
-
-def test_named_placeholders_still_take_their_values_by_name(database):
-    _path, connection = database
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id FROM story WHERE id IN (%(low)s, %(high)s) ORDER BY id",
-            {"high": 9, "low": 3},
-        )
-        assert cursor.fetchall() == [(3,), (9,)]

@@ -1,23 +1,27 @@
-"""Article cards read as plain values look exactly like cards of model instances."""
+"""Values read as plain columns answer exactly as the models they stand for."""
 
 import pytest
-from django.template.loader import render_to_string
-from django.urls import reverse
+from django.template import engines
 from django.utils import translation
+from jinja2 import UndefinedError
 
-from articles.models import Article, Quote, ShareNetwork, Tag
+from articles.models import Article, Correction, Quote, ShareNetwork, Tag
 from articles.reading.values import (
+    CorrectionItem,
+    ShareButton,
+    TagLink,
     card_columns,
     cards_of,
+    corrections_of,
+    missing_languages,
     quote_columns,
     quotes_of,
-    share_button_columns,
     share_buttons_of,
-    tag_columns,
     tags_of,
 )
 from articles.tests.factories import (
     make_article,
+    make_correction,
     make_expert,
     make_network,
     make_quote,
@@ -28,11 +32,16 @@ from articles.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def card_html(article, heading_level=3) -> str:
-    return render_to_string(
-        "includes/article_card.html",
-        {"article": article, "heading_level": heading_level, "show_summary": True},
+def rows(queryset, columns) -> list[dict]:
+    return list(queryset.rewrite(False).values(*columns))
+
+
+def card_html(article) -> str:
+    template = engines["jinja2"].from_string(
+        '{% from "includes/article_card.html" import article_card %}'
+        "{{ article_card(article, heading_level=3, show_summary=True) }}"
     )
+    return template.render({"article": article})
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -53,21 +62,31 @@ def test_a_card_of_values_is_the_card_of_its_article(language):
         make_article(kicker_ar="", summary_ar=""),
     ]
     ids = [article.pk for article in articles]
+    cards = {
+        card.pk: card for card in cards_of(rows(Article.objects.filter(pk__in=ids), card_columns()))
+    }
 
     with translation.override(language):
-        rows = list(Article.objects.filter(pk__in=ids).rewrite(False).values(*card_columns()))
-        cards = {card.pk: card for card in cards_of(rows, language)}
         for article in Article.objects.filter(pk__in=ids).select_related("section"):
             assert card_html(cards[article.pk]) == card_html(article)
             assert cards[article.pk].get_absolute_url() == article.get_absolute_url()
 
 
+def test_a_card_answers_in_the_language_active_when_it_is_read():
+    article = make_article(title_ar="عنوان", title_en="Headline")
+    (card,) = cards_of(rows(Article.objects.filter(pk=article.pk), card_columns()))
+
+    with translation.override("en"):
+        english = (card.title, card.get_absolute_url())
+    assert (card.title, english[0]) == ("عنوان", "Headline")
+    assert english[1].startswith("/en/articles/")
+
+
 def test_cards_of_one_section_share_its_link():
     section = make_section()
     ids = [make_article(section=section).pk for _ in range(3)]
-    rows = list(Article.objects.filter(pk__in=ids).rewrite(False).values(*card_columns()))
 
-    first, *others = cards_of(rows, "ar")
+    first, *others = cards_of(rows(Article.objects.filter(pk__in=ids), card_columns()))
 
     assert all(card.section is first.section for card in others)
     assert first.section.get_absolute_url() == section.get_absolute_url()
@@ -77,45 +96,47 @@ def test_cards_of_one_section_share_its_link():
 def test_tag_links_name_and_link_tags_as_the_tags_do(language):
     tags = [make_tag(name_ar="دمشق", name_en="Damascus"), make_tag(name_ar="حلب", name_en="")]
     ids = [tag.pk for tag in tags]
+    links = tags_of(rows(Tag.objects.filter(pk__in=ids), TagLink.COLUMNS))
 
     with translation.override(language):
-        rows = list(Tag.objects.filter(pk__in=ids).rewrite(False).values(*tag_columns()))
-        links = tags_of(rows, language)
-        expected = [(t.pk, t.name, t.get_absolute_url()) for t in Tag.objects.filter(pk__in=ids)]
+        expected = [
+            (t.pk, t.name, t.get_kind_display(), t.get_absolute_url())
+            for t in Tag.objects.filter(pk__in=ids)
+        ]
+        shown = [(v.pk, v.name, v.get_kind_display(), v.get_absolute_url()) for v in links]
 
-    assert [(link.pk, link.name, link.get_absolute_url()) for link in links] == expected
-    assert {link.name for link in links} == (
+    assert shown == expected
+    assert {link[1] for link in shown} == (
         {"دمشق", "حلب"} if language == "ar" else {"Damascus", "حلب"}
     )
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
-def test_share_buttons_name_the_networks_and_count_the_share(language):
+def test_share_buttons_and_corrections_name_what_their_rows_name(language):
     make_network(name_ar="واتساب", name_en="WhatsApp", slug="whatsapp", icon="whatsapp")
     make_network(name_ar="تلغرام", name_en="", slug="telegram", icon="telegram")
-    make_network(slug="off", is_active=False)
-    rows = list(
-        ShareNetwork.objects.filter(is_active=True).rewrite(False).values(*share_button_columns())
-    )
+    article = make_article()
+    make_correction(article=article, text_ar="صُحّح التاريخ.", text_en="")
+    networks = ShareNetwork.objects.filter(is_active=True)
+    buttons = share_buttons_of(rows(networks, ShareButton.COLUMNS))
+    corrections = corrections_of(rows(Correction.objects.all(), CorrectionItem.COLUMNS))
 
     with translation.override(language):
-        buttons = share_buttons_of(rows, language, article_pk=42)
-        paths = [reverse("articles:share", kwargs={"pk": 42, "network": b.slug}) for b in buttons]
-
-    assert [(b.name, b.slug, b.icon) for b in buttons] == [
-        ("واتساب" if language == "ar" else "WhatsApp", "whatsapp", "whatsapp"),
-        ("تلغرام", "telegram", "telegram"),
-    ]
-    assert [b.path for b in buttons] == paths
+        assert [(b.name, b.slug, b.icon) for b in buttons] == [
+            (n.name, n.slug, n.icon) for n in networks
+        ]
+        assert [c.text for c in corrections] == [c.text for c in Correction.objects.all()]
+    assert buttons[1].name == "تلغرام"
 
 
 def shown(quote) -> tuple:
-    """What the article page shows of a quote, and where its links lead."""
+    """What a page shows of a quote, and where its links lead."""
     return (
         quote.pk,
         quote.text,
         quote.context,
         quote.highlighted,
+        quote.share_text,
         quote.get_absolute_url(),
         quote.expert.full_name,
         quote.expert.role,
@@ -133,13 +154,38 @@ def test_quotes_read_as_values_show_what_the_quotes_show(language):
     make_quote(article=article, expert=doctor, position=0, context_ar="في مقابلة", highlighted=True)
     make_quote(article=article, expert=plain, position=1, text_en="")
     make_quote(article=article, expert=doctor, position=2)
+    items = quotes_of(rows(Quote.objects.filter(article=article), quote_columns()))
 
     with translation.override(language):
-        rows = list(Quote.objects.filter(article=article).rewrite(False).values(*quote_columns()))
-        items = quotes_of(rows, language)
         expected = [
             shown(q) for q in Quote.objects.filter(article=article).select_related("expert")
         ]
-
-    assert [shown(q) for q in items] == expected
+        assert [shown(q) for q in items] == expected
     assert items[0].expert is items[2].expert
+
+
+def test_quotes_read_with_their_article_link_to_it():
+    article = make_article(title_ar="المقال")
+    make_quote(article=article)
+    (item,) = quotes_of(
+        rows(Quote.objects.filter(article=article), quote_columns(with_article=True))
+    )
+
+    assert (item.article.title, item.article.get_absolute_url()) == (
+        "المقال",
+        article.get_absolute_url(),
+    )
+
+
+def test_the_values_carry_every_language_of_the_site():
+    assert missing_languages() == set()
+
+
+def test_a_template_reading_what_a_value_does_not_offer_fails_instead_of_printing_nothing():
+    """Strict in the tests: a renamed or dropped attribute is a failure, not a blank."""
+    article = make_article()
+    (card,) = cards_of(rows(Article.objects.filter(pk=article.pk), card_columns()))
+    template = engines["jinja2"].from_string("{{ card.headline }}")
+
+    with pytest.raises(UndefinedError):
+        template.render({"card": card})

@@ -8,7 +8,7 @@ from django.db import connection, connections
 
 from articles.models import DailyShareCount
 from articles.tests.factories import make_article, make_network
-from articles.writing.actions import share_click_record
+from articles.writing.shares import share_click_record
 
 
 @pytest.mark.django_db

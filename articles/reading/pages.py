@@ -1,0 +1,677 @@
+"""The read side's one door: what each public page shows, as typed, frozen values.
+
+A view asks one function here for its page (``home_page``, ``article_page``,
+``section_page``...), renders the value it gets, and knows nothing of how it was
+fetched. Every query starts from ``published()``. The speed tricks of the hot pages
+(queries compiled once, rows read as plain values) live behind this door, in
+``articles.reading.sql`` and ``articles.reading.values``: replacing one touches no view
+and no template.
+
+Functions take the page's language and, where the page names itself by absolute
+address (canonical links, JSON-LD, share images), the public site's ``origin``
+("https://news.example"); none of them sees a request. A page that does not exist
+raises ``Http404``.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import router
+from django.http import Http404
+from django.templatetags.static import static
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, override
+
+from articles.arabic import localize_digits
+from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.querysets import translation_filled
+from articles.reading import search, seo
+from articles.reading.sql import CompiledQuery, run_together
+from articles.reading.values import (
+    ArticleCard,
+    AuthorName,
+    CorrectionItem,
+    QuoteItem,
+    SectionLink,
+    ShareButton,
+    TagLink,
+    authors_of,
+    card_columns,
+    cards_of,
+    corrections_of,
+    languages_of,
+    quote_columns,
+    quotes_of,
+    share_buttons_of,
+    tags_of,
+)
+from articles.sanitizing import html_to_text, truncated_text
+from articles.sharing import validate_share_template
+
+logger = logging.getLogger("newsroom")
+
+HOME_LATEST = 11
+HOME_PER_SECTION = 4
+MOST_SHARED = 5
+MOST_SHARED_DAYS = 7
+RELATED = 4
+LIST_PAGE_SIZE = 20
+# Deeper than any reader goes; crawlers have the sitemaps.
+MAX_LIST_PAGE = 1000
+MAX_QUERY_LENGTH = 200
+
+
+def published_articles(language: str, now: datetime | None = None):
+    """Return the articles readers of ``language`` may see, newest first, with sections."""
+    return Article.objects.published(now).available_in(language).for_listing().latest_first()
+
+
+# --- Pieces every page has ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLink:
+    """The same page in one language: for the language switch and hreflang links."""
+
+    code: str
+    path: str
+    url: str
+    current: bool
+
+
+def page_context(page) -> dict:
+    """Return a page value as a template's context: each of its fields by name."""
+    return {name: getattr(page, name) for name in page.__dataclass_fields__}
+
+
+def language_links(paths: dict[str, str], *, language: str, origin: str) -> list[LanguageLink]:
+    """Return one link per language the page exists in (``paths``: language -> path)."""
+    return [
+        LanguageLink(code=code, path=path, url=origin + path, current=code == language)
+        for code, path in paths.items()
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """Where a page of a long list is: newer and older pages, the total where counted."""
+
+    number: int
+    has_next: bool
+    total_pages: int | None = None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def is_paginated(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def page_number(raw: str | None) -> int:
+    """Return the page number a reader asked for, or raise Http404 for one no list has."""
+    raw = raw or "1"
+    number = int(raw) if raw.isdigit() else 0
+    if not 1 <= number <= MAX_LIST_PAGE:
+        raise Http404(_("There is no such page."))
+    return number
+
+
+def _uncounted_page(rows_query, number: int) -> tuple[list, Pagination]:
+    """Return one page of a newest-first list by reading one row more, never COUNT(*).
+
+    Counting every article of a section or tag costs in proportion to the archive;
+    readers page with "newer" and "older", and need no total.
+    """
+    start = (number - 1) * LIST_PAGE_SIZE
+    rows = list(rows_query[start : start + LIST_PAGE_SIZE + 1])
+    if number > 1 and not rows:
+        raise Http404(_("There is no such page."))
+    return rows[:LIST_PAGE_SIZE], Pagination(number, has_next=len(rows) > LIST_PAGE_SIZE)
+
+
+# --- Home -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SectionBlock:
+    section: SectionLink
+    articles: list[ArticleCard]
+
+
+@dataclass(frozen=True, slots=True)
+class HomePage:
+    lead: ArticleCard | None
+    latest: list[ArticleCard]
+    section_blocks: list[SectionBlock]
+    most_shared: list[ArticleCard]
+
+
+def _home_latest(now, language, limit):
+    return published_articles(language, now)[:limit]
+
+
+def _home_section_blocks(now, shown, section_ids, language, per_section):
+    return (
+        published_articles(language, now)
+        .exclude(pk__in=shown)
+        .top_per_section(per_section, section_ids)
+    )
+
+
+def _home_most_shared(now, since, language, limit):
+    return published_articles(language, now).most_shared(limit=limit, since=since)
+
+
+HOME_LATEST_QUERY = CompiledQuery(
+    "home: latest", Article, _home_latest, columns=card_columns, shape=("language", "limit")
+)
+ALL_SECTIONS = CompiledQuery(
+    "all sections",
+    Section,
+    lambda: Section.objects.all(),
+    columns=lambda: ["pk", *SectionLink.COLUMNS],
+)
+HOME_SECTION_BLOCKS = CompiledQuery(
+    "home: each section's newest",
+    Article,
+    _home_section_blocks,
+    columns=lambda: ["section_id", *card_columns()],
+    shape=("language", "per_section"),
+)
+HOME_MOST_SHARED = CompiledQuery(
+    "home: most shared",
+    Article,
+    _home_most_shared,
+    columns=card_columns,
+    shape=("language", "limit"),
+)
+
+
+def home_page(language: str, *, now: datetime | None = None) -> HomePage:
+    """Return the front page: the lead story, the latest, a block per section, the most
+    shared this week. Four queries whatever the number of sections or articles."""
+    now = now or timezone.now()
+    latest = cards_of(HOME_LATEST_QUERY(now=now, language=language, limit=HOME_LATEST))
+    sections = ALL_SECTIONS()
+    blocks: dict[int, list[dict]] = {}
+    if sections:
+        rows = HOME_SECTION_BLOCKS(
+            now=now,
+            shown=[card.pk for card in latest],
+            section_ids=[section["pk"] for section in sections],
+            language=language,
+            per_section=HOME_PER_SECTION,
+        )
+        for row in rows:
+            blocks.setdefault(row["section_id"], []).append(row)
+    since = timezone.localdate(now) - timedelta(days=MOST_SHARED_DAYS - 1)
+    most_shared = HOME_MOST_SHARED(now=now, since=since, language=language, limit=MOST_SHARED)
+    section_blocks = []
+    for section in sections:
+        if section["pk"] in blocks:
+            cards = cards_of(blocks[section["pk"]])
+            section_blocks.append(SectionBlock(section=cards[0].section, articles=cards))
+    return HomePage(
+        lead=latest[0] if latest else None,
+        latest=latest[1:],
+        section_blocks=section_blocks,
+        most_shared=cards_of(most_shared),
+    )
+
+
+# --- Article --------------------------------------------------------------------------
+
+
+_ARTICLE_FIELDS = [field.attname for field in Article._meta.concrete_fields]
+_SECTION_FIELDS = [field.attname for field in Section._meta.concrete_fields]
+
+PUBLISHED_ARTICLE = CompiledQuery(
+    "article",
+    Article,
+    lambda pk, now: Article.objects.published(now).filter(pk=pk),
+    columns=lambda: [*_ARTICLE_FIELDS, *(f"section__{name}" for name in _SECTION_FIELDS)],
+)
+ARTICLE_TAGS = CompiledQuery(
+    "article: tags",
+    Tag,
+    lambda pk: Tag.objects.filter(articles=pk),
+    columns=lambda: TagLink.COLUMNS,
+)
+ARTICLE_AUTHORS = CompiledQuery(
+    "article: authors",
+    get_user_model(),
+    lambda pk: get_user_model().objects.filter(articles=pk).order_by("pk"),
+    columns=lambda: AuthorName.COLUMNS,
+)
+ARTICLE_CORRECTIONS = CompiledQuery(
+    "article: corrections",
+    Correction,
+    lambda pk: Correction.objects.filter(article=pk),
+    columns=lambda: CorrectionItem.COLUMNS,
+)
+ARTICLE_QUOTES = CompiledQuery(
+    "article: quotes", Quote, lambda pk: Quote.objects.filter(article=pk), columns=quote_columns
+)
+RELATED_ARTICLES = CompiledQuery(
+    "article: related",
+    Article,
+    lambda pk, tag_ids, now, language, limit: (
+        Article.objects.published(now).available_in(language).related_to(pk, tag_ids, limit)
+    ),
+    columns=card_columns,
+    shape=("language", "limit"),
+)
+ACTIVE_SHARE_NETWORKS = CompiledQuery(
+    "active share networks",
+    ShareNetwork,
+    lambda: ShareNetwork.objects.filter(is_active=True),
+    columns=lambda: ShareButton.COLUMNS,
+)
+
+
+def any_article(pk: int) -> Article:
+    """Return article ``pk`` whatever its status, with its section (for a preview)."""
+    article = Article.objects.select_related("section").filter(pk=pk).first()
+    if article is None:
+        raise Http404(_("There is no such article."))
+    return article
+
+
+def published_article(pk: int, *, now: datetime | None = None) -> Article:
+    """Return the published article ``pk``, with its section, or raise Http404."""
+    rows = PUBLISHED_ARTICLE(pk=pk, now=now or timezone.now())
+    if not rows:
+        raise Http404(_("No published article has this id."))
+    row = rows[0]
+    database = router.db_for_read(Article)
+    # Model.from_db is how the ORM itself makes instances of the rows it reads.
+    article = Article.from_db(database, _ARTICLE_FIELDS, [row[name] for name in _ARTICLE_FIELDS])
+    article.section = Section.from_db(
+        database, _SECTION_FIELDS, [row[f"section__{name}"] for name in _SECTION_FIELDS]
+    )
+    return article
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePage:
+    """An article as readers see it (or, for a preview, will see it)."""
+
+    article: Article
+    description: str
+    tags: list[TagLink]
+    authors: list[AuthorName]
+    quotes: list[QuoteItem]
+    pull_quotes: list[QuoteItem]
+    corrections: list[CorrectionItem]
+    related_articles: list[ArticleCard]
+    is_preview: bool
+    share_networks: list[ShareButton] = field(default_factory=list)
+    language_links: list[LanguageLink] = field(default_factory=list)
+    canonical_url: str = ""
+    social_tags: list[tuple[str, str]] = field(default_factory=list)
+    structured_data: SafeString = field(default_factory=SafeString)
+
+
+def article_paths(article: Article) -> dict[str, str]:
+    """Return the article's path in each language it exists in."""
+    paths = {}
+    for code in article.languages:
+        with override(code):
+            paths[code] = article.get_absolute_url()
+    return paths
+
+
+def article_description(article: Article) -> str:
+    """Return the article's standfirst, or the start of its text: the page's description."""
+    return article.summary or truncated_text(article.body, 200)
+
+
+def article_page(
+    article: Article, *, language: str, origin: str, preview: bool = False
+) -> ArticlePage:
+    """Return the page of ``article``, as readers see it or, for a preview, will see it.
+
+    A preview shows no share links (sharing a draft would lead readers to a 404) and
+    names no language alternates, nor anything search engines or chat apps read.
+    """
+    pk = {"pk": article.pk}
+    # One round trip for all of them where the database allows (PostgreSQL).
+    tag_rows, author_rows, correction_rows, quote_rows, network_rows = run_together(
+        (ARTICLE_TAGS, pk),
+        (ARTICLE_AUTHORS, pk),
+        (ARTICLE_CORRECTIONS, pk),
+        (ARTICLE_QUOTES, pk),
+        (ACTIVE_SHARE_NETWORKS, {}),
+    )
+    tags = tags_of(tag_rows)
+    quotes = quotes_of(quote_rows)
+    authors = authors_of(author_rows)
+    related = RELATED_ARTICLES(
+        pk=article.pk,
+        tag_ids=[tag.pk for tag in tags],
+        now=timezone.now(),
+        language=language,
+        limit=RELATED,
+    )
+    description = article_description(article)
+    common = {
+        "article": article,
+        "description": description,
+        "tags": tags,
+        "authors": authors,
+        "quotes": quotes,
+        "pull_quotes": [quote for quote in quotes if quote.highlighted],
+        "corrections": corrections_of(correction_rows),
+        "related_articles": cards_of(related),
+        "is_preview": preview,
+    }
+    if preview:
+        return ArticlePage(**common)
+    paths = article_paths(article)
+    canonical = origin + paths[language]
+    facts = seo.ArticleFacts(
+        headline=article.title,
+        description=description,
+        url=canonical,
+        language=language,
+        published=article.published_at,
+        modified=article.updated_at,
+        section=article.section.name,
+        site_name=str(settings.NEWSROOM_SITE_NAME),
+        publisher_logo=seo.Image(
+            url=origin + static("img/logo.png"), width=600, height=60, type="image/png"
+        ),
+        authors=[author.name for author in authors],
+        keywords=[tag.name for tag in tags],
+        image=share_image(
+            lambda: _article_share_image(article, language), origin=origin, alt=article.title
+        ),
+        alternate_languages=article.languages,
+    )
+    return ArticlePage(
+        **common,
+        share_networks=share_buttons_of(network_rows),
+        language_links=language_links(paths, language=language, origin=origin),
+        canonical_url=canonical,
+        social_tags=seo.open_graph(facts),
+        structured_data=seo.jsonld_script(seo.news_article(facts)),
+    )
+
+
+def _article_share_image(article, language):
+    from articles.media.images import article_share_image
+
+    return article_share_image(article, language=language)
+
+
+def share_image(make, *, origin: str, alt: str) -> seo.Image | None:
+    """Return a share image or quote card made by ``make()``, with its absolute URL.
+
+    A page without its picture beats no page: on failure it is logged and made next time.
+    """
+    try:
+        stored = make()
+    except Exception:
+        logger.exception("No share image (%s)", alt)
+        return None
+    url = stored.url if "://" in stored.url else origin + stored.url
+    return seo.Image(
+        url=url, width=stored.width, height=stored.height, type=stored.mime_type, alt=alt
+    )
+
+
+# --- Lists: section, tag, expert ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SectionPage:
+    section: Section
+    articles: list[ArticleCard]
+    pagination: Pagination
+
+
+@dataclass(frozen=True, slots=True)
+class TagPage:
+    tag: Tag
+    articles: list[ArticleCard]
+    pagination: Pagination
+
+
+def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
+    """Return a page of a section's articles, newest first."""
+    section = Section.objects.filter(slug=slug).first()
+    if section is None:
+        raise Http404(_("There is no such section."))
+    articles = published_articles(language).filter(section=section).values(*card_columns())
+    rows, pagination = _uncounted_page(articles, number)
+    return SectionPage(section=section, articles=cards_of(rows), pagination=pagination)
+
+
+def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
+    """Return a page of the articles about a place, organization or topic, newest first."""
+    tag = Tag.objects.filter(slug=slug).first()
+    if tag is None:
+        raise Http404(_("There is no such tag."))
+    articles = published_articles(language).filter(tags=tag).values(*card_columns())
+    rows, pagination = _uncounted_page(articles, number)
+    return TagPage(tag=tag, articles=cards_of(rows), pagination=pagination)
+
+
+@dataclass(frozen=True, slots=True)
+class ExpertPage:
+    expert: Expert
+    quotes: list[QuoteItem]
+    pagination: Pagination
+    structured_data: SafeString
+
+
+def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> ExpertPage:
+    """Return an expert and a page of their published quotes, newest first."""
+    expert = Expert.objects.filter(slug=slug).first()
+    if expert is None:
+        raise Http404(_("There is no such expert."))
+    quotes = Quote.objects.published().filter(expert=expert)
+    if language != settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
+        quotes = quotes.filter(
+            translation_filled("title", language, prefix="article__")
+            & translation_filled("body", language, prefix="article__")
+        )
+    quotes = quotes.order_by("-article__published_at", "position").values(
+        *quote_columns(with_article=True)
+    )
+    rows, pagination = _uncounted_page(quotes, number)
+    photo = ""
+    if expert.photo:
+        photo = expert.photo.url if "://" in expert.photo.url else origin + expert.photo.url
+    data = seo.person(
+        name=expert.full_name,
+        url=origin + expert.get_absolute_url(),
+        job_title=expert.role,
+        honorific=expert.honorific,
+        image=photo,
+        description=html_to_text(expert.bio),
+    )
+    return ExpertPage(
+        expert=expert,
+        quotes=quotes_of(rows),
+        pagination=pagination,
+        structured_data=seo.jsonld_script(data),
+    )
+
+
+# --- Quote ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuotePage:
+    quote: Quote
+    article: Article
+    expert: Expert
+    share_networks: list[ShareButton]
+    language_links: list[LanguageLink]
+    canonical_url: str
+    card: seo.Image | None
+    structured_data: SafeString
+
+
+def published_quote(pk: int) -> Quote:
+    """Return the quote ``pk`` of a published article, with its article and expert."""
+    quote = (
+        Quote.objects.published()
+        .select_related("article", "article__section", "expert")
+        .filter(pk=pk)
+        .first()
+    )
+    if quote is None:
+        raise Http404(_("There is no such quote."))
+    return quote
+
+
+def quote_page(quote: Quote, *, language: str, origin: str) -> QuotePage:
+    """Return a quote's own page: the words, who said them, the article, share links."""
+    from articles.media.images import quote_card_image
+
+    paths = {}
+    for code in quote.article.languages:
+        with override(code):
+            paths[code] = quote.get_absolute_url()
+    canonical = origin + paths[language]
+    return QuotePage(
+        quote=quote,
+        article=quote.article,
+        expert=quote.expert,
+        share_networks=share_buttons_of(ACTIVE_SHARE_NETWORKS()),
+        language_links=language_links(paths, language=language, origin=origin),
+        canonical_url=canonical,
+        card=share_image(
+            lambda: quote_card_image(quote, language=language), origin=origin, alt=quote.share_text
+        ),
+        structured_data=seo.jsonld_script(
+            seo.quotation(
+                text=quote.text,
+                speaker=quote.expert.full_name,
+                speaker_url=origin + quote.expert.get_absolute_url(),
+                article_url=origin + quote.article.get_absolute_url(),
+                url=canonical,
+                language=language,
+            )
+        ),
+    )
+
+
+# --- Search ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    card: ArticleCard
+    highlighted_title: SafeString
+    excerpt: SafeString
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    query: str
+    results: list[SearchResult]
+    found: int
+    found_text: str
+    candidates: int
+    pagination: Pagination
+
+
+def search_page(query: str, *, language: str, number: int = 1) -> SearchPage:
+    """Return a page of the published articles of ``language`` matching ``query``, best
+    first, Arabic spelling folded: ranked once, then paged."""
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    terms = search.query_terms(query)
+    articles = Article.objects.published().available_in(language)
+    matches = search.search_articles(articles, terms, language)
+    if isinstance(matches, list):
+        ids = [article.pk for article in matches]
+    else:
+        ids = list(matches.values_list("pk", flat=True))
+    pages = max(1, -(-len(ids) // LIST_PAGE_SIZE))
+    if number > pages:
+        raise Http404(_("There is no such page."))
+    page_ids = ids[(number - 1) * LIST_PAGE_SIZE : number * LIST_PAGE_SIZE]
+    found = articles.for_listing().filter(pk__in=page_ids)
+    rows = {row["pk"]: row for row in found.values(*card_columns(), *languages_of("body"))}
+    ordered = [rows[pk] for pk in page_ids if pk in rows]
+    results = []
+    for card, row in zip(cards_of(ordered), ordered, strict=True):
+        text = card.summary or html_to_text(row[f"body_{language}"] or row["body_ar"])
+        results.append(
+            SearchResult(
+                card=card,
+                highlighted_title=search.highlight(card.title, terms),
+                excerpt=search.excerpt(text, terms),
+            )
+        )
+    return SearchPage(
+        query=query,
+        results=results,
+        found=len(ids),
+        # Here, not in the template: makemessages cannot extract a plural from Jinja2.
+        found_text=ngettext("%(shown)s article found.", "%(shown)s articles found.", len(ids))
+        % {"shown": _digits(len(ids), language)},
+        candidates=search.CANDIDATES,
+        pagination=Pagination(number, has_next=number < pages, total_pages=pages),
+    )
+
+
+def _digits(number: int, language: str) -> str:
+    text = str(number)
+    return localize_digits(text, settings.NEWSROOM_DIGITS) if language == "ar" else text
+
+
+# --- Sharing --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShareTarget:
+    """What a share click shares: the page's path and its title, in the share's language."""
+
+    article: Article
+    network: ShareNetwork
+    language: str
+    path: str
+    title: str
+
+
+def share_target(
+    *, network_slug: str, language: str, article_pk: int | None = None, quote_pk: int | None = None
+) -> ShareTarget:
+    """Return what sharing an article (or a quote of one) through a network shares.
+
+    A quote is shared as its own page, with the words and who said them; it counts as a
+    share of its article. An article not written in ``language`` is shared in Arabic.
+    """
+    network = ShareNetwork.objects.filter(slug=network_slug, is_active=True).first()
+    if network is None:
+        raise Http404(_("There is no such share network."))
+    try:
+        validate_share_template(network.url_template)
+    except ValidationError:
+        raise Http404(_("This share network is misconfigured.")) from None
+    if quote_pk is not None:
+        quote = published_quote(quote_pk)
+        article, shared = quote.article, quote
+    else:
+        article = Article.objects.published().filter(pk=article_pk).first()
+        if article is None:
+            raise Http404(_("No published article has this id."))
+        shared = article
+    if not article.is_available_in(language):
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    with override(language):
+        title = shared.share_text if quote_pk is not None else shared.title
+        path = shared.get_absolute_url()
+    return ShareTarget(article=article, network=network, language=language, path=path, title=title)
