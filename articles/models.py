@@ -312,10 +312,13 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        self.prepare_for_save()
+    def save(self, *args, tags=None, **kwargs):
+        """Save, deriving what is stored; ``tags``, if given, are the article's tags as
+        they are about to be set (their names go into the search text)."""
+        self.prepare_for_save(tags=tags)
         self.edit_version = max(self.edit_version + 1, time.time_ns() // 1000)
         super().save(*args, **kwargs)
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         """Return the canonical path in the active language."""
@@ -324,13 +327,26 @@ class Article(models.Model):
             return path_to("articles:detail", pk=self.pk, slug=slug)
         return path_to("articles:detail_short", pk=self.pk)
 
-    def prepare_for_save(self):
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Make an instance of a row read from the database, remembering its status.
+
+        As Django's documentation shows ("Customizing model loading"): a save can then tell
+        whether the article was published before it, without reading the row again.
+        """
+        article = super().from_db(db, field_names, values)
+        article._loaded_status = article.__dict__.get("status")
+        return article
+
+    def prepare_for_save(self, *, tags=None):
         """Derive what is stored from what was written; bulk inserts call this too.
 
-        Bodies are sanitized through the one allow-list; a slug left empty is made from
-        the headline in its own language.
+        Bodies are sanitized through the one allow-list, once each; a slug left empty is
+        made from the headline in its own language; each language's text is folded for
+        search with the names of ``tags`` (read from the database if not given).
         """
         now = timezone.now()
+        tag_names = self._tag_names(tags)
         for code in language_codes():
             setattr(self, f"body_{code}", sanitize_html(getattr(self, f"body_{code}", "")))
             title = getattr(self, f"title_{code}", "") or ""
@@ -345,16 +361,28 @@ class Article(models.Model):
             if digest != getattr(self, f"content_hash_{code}"):
                 setattr(self, f"content_hash_{code}", digest)
                 setattr(self, f"content_changed_{code}", now)
-            setattr(self, f"search_{code}", self.search_text(code))
+            setattr(self, f"search_{code}", self.search_text(code, tag_names))
 
-    def search_text(self, language: str) -> str:
+    def _tag_names(self, tags=None) -> list[tuple[str, str]]:
+        """Return the (Arabic, English) names of ``tags``, or of the saved tags; remember
+        which tags the search text is folded with, for ``refresh_search_text``."""
+        if tags is None:
+            if self.pk is None:
+                return []
+            rows = list(self.tags.values_list("pk", "name_ar", "name_en"))
+        else:
+            rows = [(tag.pk, tag.name_ar, tag.name_en) for tag in tags]
+        self._folded_tags = {pk for pk, _arabic, _english in rows}
+        return [(arabic, english) for _pk, arabic, english in rows]
+
+    def search_text(self, language: str, tag_names: list[tuple[str, str]] | None = None) -> str:
         """Return the article's text in ``language`` folded for search, tag names included."""
         texts = [getattr(self, f"{field}_{language}", "") or "" for field in TRANSLATED_TEXT_FIELDS]
         body = TRANSLATED_TEXT_FIELDS.index("body")
         texts[body] = html_to_text(texts[body])
-        if self.pk is not None:
-            names = self.tags.values_list("name_ar", "name_en")
-            texts += [(english if language == "en" else "") or arabic for arabic, english in names]
+        if tag_names is None:
+            tag_names = self._tag_names()
+        texts += [(english if language == "en" else "") or arabic for arabic, english in tag_names]
         return normalize_for_search(" ".join(texts))
 
     def slug_in(self, language: str) -> str:
@@ -395,6 +423,16 @@ class Article(models.Model):
         ):
             return TranslationState.OUTDATED
         return TranslationState.COMPLETE
+
+    @property
+    def was_published(self) -> bool:
+        """Say whether the saved article is published (or scheduled), whatever this
+        instance has been changed to since it was read."""
+        if self.pk is None:
+            return False
+        if hasattr(self, "_loaded_status"):
+            return self._loaded_status == self.Status.PUBLISHED
+        return Article.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists()
 
     @property
     def is_live(self) -> bool:
@@ -570,10 +608,22 @@ class DailyShareCount(models.Model):
 
 
 @receiver(m2m_changed, sender=Article.tags.through)
-def refresh_search_text(sender, instance, action, reverse, **kwargs):
-    """Fold an article's tag names into its search text when its tags change."""
+def refresh_search_text(sender, instance, action, reverse, pk_set=None, **kwargs):
+    """Fold an article's tag names into its search text when its tags change.
+
+    Nothing to do when the article was just saved with these tags (an action passes them
+    to ``save``): its search text already holds their names.
+    """
     if action not in {"post_add", "post_remove", "post_clear"} or reverse:
         return
+    folded = getattr(instance, "_folded_tags", None)
+    if folded is not None and (
+        (action == "post_add" and pk_set <= folded)
+        or (action == "post_remove" and not pk_set & folded)
+        or (action == "post_clear" and not folded)
+    ):
+        return
+    names = instance._tag_names()
     Article.objects.filter(pk=instance.pk).update(
-        **{f"search_{code}": instance.search_text(code) for code in language_codes()}
+        **{f"search_{code}": instance.search_text(code, names) for code in language_codes()}
     )

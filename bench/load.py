@@ -6,7 +6,7 @@
 3. wrk sends ``--connections`` concurrent readers for ``--seconds`` over a mix of pages
    (home, articles in both languages, sections, tags, experts, quotes, feeds, search),
    while an editor process publishes a new article and corrects another every couple of
-   seconds through the same services the admin uses.
+   seconds through the same actions the admin uses.
 4. 20 readers click the same share link at the same moment; the count must be 20.
 
 It prints requests, errors, latency percentiles and what the editor did, and exits
@@ -41,7 +41,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from staff import roles
-from articles.writing import actions as services
+from articles.writing import actions
 from articles.models import Article, Section
 
 deadline = time.monotonic() + float(sys.argv[1])
@@ -58,7 +58,7 @@ while time.monotonic() < deadline:
         title_ar=f"خبر عاجل رقم {number}", body_ar=f"<p>تفاصيل الخبر العاجل رقم {number}.</p>",
         section=section, status=Article.Status.DRAFT,
     )
-    services.article_publish(article=draft, actor=editor)
+    actions.Publish(draft, actor=editor).execute()
     published += 1
     story = Article.objects.published().order_by("?").first()
     story.summary_ar = f"تحديث {number} في {timezone.now():%H:%M:%S}"

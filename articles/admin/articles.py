@@ -5,6 +5,7 @@ through ``articles.writing.actions``; the admin only offers what those allow, an
 crafted request the same way.
 """
 
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django import forms
@@ -13,8 +14,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
@@ -40,12 +42,10 @@ from articles.admin.base import (
     VersionedTranslatedAdmin,
 )
 from articles.arabic import normalize_for_search
-from articles.caching import pagecache
 from articles.links import absolute_url, site_origin
 from articles.media import images
 from articles.models import (
     Article,
-    ArticleActivity,
     Correction,
     DailyShareCount,
     Quote,
@@ -55,16 +55,34 @@ from articles.preview import preview_token
 from articles.reading import pages
 from articles.reading.pages import page_context
 from articles.versioning import COMPARED_ARTICLE_FIELDS, compare_article_states
-from articles.writing import actions as services
+from articles.writing import actions
 
 Status = Article.Status
+# Set while reversion brings back an earlier version (restore) or a deleted article
+# (recover): the form's save is then that action.
+_restoring: ContextVar[dict | None] = ContextVar("restoring", default=None)
+_recovering: ContextVar[bool] = ContextVar("recovering", default=False)
 
 
-Status = Article.Status
+class ChangedFormsOnly(BaseInlineFormSet):
+    """An inline formset that validates and saves only the rows whose fields changed.
+
+    A row the editor left as it was is not saved (Django's formsets never save those)
+    and so needs no validation either: it costs no query. A row marked for deletion has
+    changed.
+    """
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < self.initial_form_count():
+            kwargs["empty_permitted"] = True
+        return kwargs
 
 
 class ArticleChildInline:
     """Quotes and corrections follow the article: editable only where the article is."""
+
+    formset = ChangedFormsOnly
 
     def has_add_permission(self, request, obj):
         return super().has_add_permission(request, obj) and (
@@ -105,9 +123,15 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         widget=AdminSplitDateTime,
         help_text=_("Set a time, then press “Schedule”. Damascus time."),
     )
-    # Set by ArticleAdmin.get_form for the request at hand.
+    # Set by ArticleAdmin.get_form for the request at hand: who saves, and the button
+    # pressed (a name of ``actions.WORKFLOW``), or the restore or recovery under way.
+    actor = None
     workflow_action = ""
+    restoring = None
+    recovering = False
     conflict = None
+    # The action that will save the article, made in clean().
+    action = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,37 +139,50 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
             self.fields["opened_version"].initial = self.instance.edit_version
 
     def clean(self):
+        """Refuse to overwrite a save made since the form was opened, and what the
+        button pressed may not do to the article as it stands (PermissionDenied, for what
+        the user's role may not do, propagates: the admin answers with their text)."""
         cleaned = super().clean()
         if self.instance.pk:
             self._check_not_overwriting()
-        if self.workflow_action == "_schedule":
-            when = cleaned.get("scheduled_for")
-            if not when:
-                self.add_error("scheduled_for", _("Choose the time to publish at."))
-            elif when <= timezone.now():
-                self.add_error("scheduled_for", _("Choose a publication time in the future."))
+        if self.workflow_action == "schedule" and not cleaned.get("scheduled_for"):
+            self.add_error("scheduled_for", _("Choose the time to publish at."))
+            return cleaned
+        self.action = self._action(cleaned)
+        try:
+            self.action.check()
+        except ValidationError as error:
+            self.add_error("scheduled_for" if error.code == "past" else None, error)
         return cleaned
 
+    def _action(self, cleaned: dict) -> actions.ArticleAction:
+        if self.restoring is not None:
+            return actions.RestoreRevision(self.instance, actor=self.actor, kept=self.restoring)
+        if self.recovering:
+            return actions.RecoverDeleted(self.instance, actor=self.actor)
+        if self.workflow_action == "schedule":
+            at = cleaned.get("scheduled_for")
+            return actions.Schedule(self.instance, actor=self.actor, at=at)
+        if self.workflow_action:
+            return actions.WORKFLOW[self.workflow_action](self.instance, actor=self.actor)
+        return actions.ArticleAction(self.instance, actor=self.actor)
+
     def _check_not_overwriting(self):
+        # The instance was read for this save, locked until the admin's transaction ends
+        # (ArticleAdmin.get_object), so two saves cannot both pass.
         opened = self.cleaned_data.get("opened_version")
-        # Locked until the admin's transaction ends, so two saves cannot both pass.
-        current = (
-            Article.objects.select_for_update(of=("self",))
-            .filter(pk=self.instance.pk)
-            .values("edit_version", "updated_at", "updated_by__username")
-            .first()
-        )
-        if current is None or opened == current["edit_version"]:
+        current = self.instance
+        if opened == current.edit_version:
             return
         self.conflict = {
             "opened_version": opened,
-            "current_version": current["edit_version"],
-            "by": current["updated_by__username"] or "",
-            "at": current["updated_at"],
+            "current_version": current.edit_version,
+            "by": current.updated_by.get_username() if current.updated_by else "",
+            "at": current.updated_at,
         }
         # The next save, made knowingly after reading the changes, may go through.
         self.data = self.data.copy()
-        self.data[self.add_prefix("opened_version")] = current["edit_version"]
+        self.data[self.add_prefix("opened_version")] = current.edit_version
         raise ValidationError(
             _(
                 "%(user)s saved this article at %(time)s, after you opened it. Your text is "
@@ -155,7 +192,7 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
             code="conflict",
             params={
                 "user": self.conflict["by"] or _("someone"),
-                "time": localize(localtime(current["updated_at"])),
+                "time": localize(localtime(current.updated_at)),
             },
         )
 
@@ -207,6 +244,7 @@ class StaffAuthorFilter(admin.RelatedOnlyFieldListFilter):
     """Authors who wrote something, not every account."""
 
 
+# The buttons of the article form, each named "_" + the action it runs.
 WORKFLOW_BUTTONS = {
     "_submit_review": _("Submit for review"),
     "_return_draft": _("Return to draft"),
@@ -320,8 +358,39 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        action = next((name for name in WORKFLOW_BUTTONS if name in request.POST), "")
-        return type(form.__name__, (form,), {"workflow_action": action})
+        button = next((name for name in WORKFLOW_BUTTONS if name in request.POST), "")
+        return type(
+            form.__name__,
+            (form,),
+            {
+                "actor": request.user,
+                "workflow_action": button.removeprefix("_"),
+                "restoring": _restoring.get(),
+                "recovering": _recovering.get(),
+            },
+        )
+
+    def get_object(self, request, object_id, from_field=None):
+        """Read the article with what its form and its revision need, in one query and a
+        prefetch for each relation.
+
+        When a form is posted, the row is locked until the save's transaction ends: the
+        form compares the version it was opened on with this one (no lost edits).
+        """
+        queryset = Article.objects.select_related("section", "updated_by").prefetch_related(
+            "tags",
+            "authors",
+            "related",
+            Prefetch("quotes", Quote.objects.select_related("expert")),
+            "corrections",
+        )
+        if request.method == "POST" and transaction.get_connection().in_atomic_block:
+            queryset = queryset.select_for_update(of=("self",))
+        field = Article._meta.pk if from_field is None else Article._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Article.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -337,44 +406,41 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         return permissions.can_publish(request.user)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        """Nothing yet: the form's action saves the article with its relations, once
+        (``save_related``)."""
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        article = form.instance
-        if not change and not permissions.can_publish(request.user):
-            article.authors.add(request.user)
-        services.activity_record(
-            article=article,
-            actor=request.user,
-            action=ArticleActivity.Action.EDITED if change else ArticleActivity.Action.CREATED,
-        )
-        self._run_workflow(request, article, form)
+        """Run the form's action: it saves the article once, then its tags, authors,
+        related articles, quotes and corrections, keeps the revision and logs it."""
 
-    def _run_workflow(self, request, article, form):
-        action = form.workflow_action
-        if not action:
-            return
-        calls = {
-            "_submit_review": (services.article_submit_for_review, _("Sent to the editors.")),
-            "_return_draft": (services.article_return_to_draft, _("Returned to draft.")),
-            "_publish": (services.article_publish, _("Published: readers can see it now.")),
-            "_unpublish": (services.article_unpublish, _("Unpublished: readers no longer see it.")),
-            "_archive": (services.article_archive, _("Archived.")),
-            "_schedule": (services.article_schedule, _("Scheduled.")),
-        }
-        service, done = calls[action]
-        extra = {"at": form.cleaned_data["scheduled_for"]} if action == "_schedule" else {}
-        try:
-            service(article=article, actor=request.user, **extra)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-            return
-        # PermissionDenied propagates: the admin answers 403 and rolls the save back.
-        messages.success(request, done)
+        def save_relations(article):
+            for name in ("tags", "authors", "related"):
+                if name in form.cleaned_data and (not change or name in form.changed_data):
+                    getattr(article, name).set(form.cleaned_data[name])
+            if not change and not permissions.can_publish(request.user):
+                # Journalists are credited automatically; editors choose the byline.
+                article.authors.add(request.user)
+            for formset in formsets:
+                self.save_formset(request, form, formset, change=change)
+
+        form.action.execute(tags=form.cleaned_data.get("tags"), save_related=save_relations)
+        if type(form.action) is not actions.ArticleAction:
+            messages.success(request, form.action.done)
+
+    def log_addition(self, request, obj, message):
+        # Django's own log entry; the revision keeps the action's comment (VersionAdmin's
+        # would replace it with the form's list of changed fields).
+        return super(VersionAdmin, self).log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        return super(VersionAdmin, self).log_change(request, obj, message)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # The action keeps the revision (VersionAdmin would open one around the view).
+        return super(VersionAdmin, self).add_view(request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return super(VersionAdmin, self).change_view(request, object_id, form_url, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_buttons"] = self._workflow_buttons(request, obj)
@@ -503,13 +569,13 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
             request, {**context, **(extra_context or {})}
         )
 
-    def _bulk(self, request, queryset, service, done_message):
+    def _bulk(self, request, queryset, action, done_message):
         done = skipped = 0
         # All or nothing: an error on one article (not a refusal) undoes the others.
         with transaction.atomic():
             for article in queryset:
                 try:
-                    service(article=article, actor=request.user)
+                    action(article, actor=request.user).execute()
                     done += 1
                 except (PermissionDenied, ValidationError):
                     skipped += 1
@@ -532,7 +598,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         self._bulk(
             request,
             queryset,
-            services.article_submit_for_review,
+            actions.SubmitForReview,
             lambda n: (
                 ngettext(
                     "%(count)d article sent for review.", "%(count)d articles sent for review.", n
@@ -546,7 +612,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         self._bulk(
             request,
             queryset,
-            services.article_publish,
+            actions.Publish,
             lambda n: (
                 ngettext("%(count)d article published.", "%(count)d articles published.", n)
                 % {"count": n}
@@ -558,7 +624,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         self._bulk(
             request,
             queryset,
-            services.article_unpublish,
+            actions.Unpublish,
             lambda n: (
                 ngettext("%(count)d article unpublished.", "%(count)d articles unpublished.", n)
                 % {"count": n}
@@ -570,7 +636,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         self._bulk(
             request,
             queryset,
-            services.article_archive,
+            actions.Archive,
             lambda n: (
                 ngettext("%(count)d article archived.", "%(count)d articles archived.", n)
                 % {"count": n}
@@ -695,44 +761,29 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        """Restore an earlier version's text, never its status or publication time.
-
-        Restoring the wording of a draft must not unpublish the article behind the
-        publishing rules: status changes go through the workflow only.
-        """
-        before = (
-            Article.objects.filter(pk=object_id)
-            .values("status", "published_at", "edit_version")
-            .first()
-        )
-        response = super().revision_view(request, object_id, version_id, extra_context)
-        if request.method == "POST" and response.status_code == 302 and before:
-            article = Article.objects.filter(pk=object_id).first()
-            # A restore that failed redirects too, having saved nothing: log none.
-            if article is not None and article.edit_version != before.pop("edit_version"):
-                Article.objects.filter(pk=article.pk).update(**before)
-                pagecache.content_changed()  # update() sends no signal
-                services.activity_record(
-                    article=article, actor=request.user, action=ArticleActivity.Action.RESTORED
-                )
-        return response
+        """Restore an earlier version's text: its form's save is ``RestoreRevision``, which
+        keeps the status and publication time the article has now."""
+        kept = Article.objects.filter(pk=object_id).values("status", "published_at").first()
+        token = _restoring.set(kept)
+        try:
+            return super().revision_view(request, object_id, version_id, extra_context)
+        finally:
+            _restoring.reset(token)
 
     def recover_view(self, request, version_id, extra_context=None):
-        response = super().recover_view(request, version_id, extra_context)
-        if request.method == "POST" and response.status_code == 302:
-            version = Version.objects.filter(pk=version_id).first()
-            article = Article.objects.filter(pk=version.object_id).first() if version else None
-            if article is not None:
-                services.activity_record(
-                    article=article, actor=request.user, action=ArticleActivity.Action.RECOVERED
-                )
-        return response
+        """Recover a deleted article: its form's save is ``RecoverDeleted``."""
+        token = _recovering.set(True)
+        try:
+            return super().recover_view(request, version_id, extra_context)
+        finally:
+            _recovering.reset(token)
 
     def delete_model(self, request, obj):
-        services.activity_record(
-            article=obj, actor=request.user, action=ArticleActivity.Action.DELETED
-        )
-        super().delete_model(request, obj)
+        actions.delete_article(article=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for article in queryset:
+            actions.delete_article(article=article, actor=request.user)
 
     formfield_overrides = {
         models.ImageField: {

@@ -19,7 +19,6 @@ from articles.models import (
     Article,
 )
 from articles.reading.search import query_terms
-from articles.sanitizing import sanitize_html
 
 Status = Article.Status
 
@@ -61,7 +60,6 @@ class TextDirectionMixin:
             attrs = dict(field.widget.attrs)
             field = ProseEditorFormField(
                 config=PROSE_EDITOR_CONFIG,
-                sanitize=sanitize_html,
                 widget=AdminTextareaWidget,
                 required=field.required,
                 label=field.label,

@@ -11,7 +11,7 @@ edit of a published article start a new generation.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from articles.caching.pagecache import content_changed
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
@@ -21,15 +21,9 @@ ARTICLE_PARTS = (Quote, Correction)
 PUBLISHED = Article.Status.PUBLISHED
 
 
-def _remember_publication(sender, instance, raw=False, **kwargs):
-    """Note whether the article was published (or scheduled) before this save."""
-    instance._published_before = bool(instance.pk) and (
-        Article.objects.filter(pk=instance.pk, status=PUBLISHED).exists()
-    )
-
-
 def is_or_was_public(article) -> bool:
-    return article.status == PUBLISHED or getattr(article, "_published_before", False)
+    """Say whether readers see, or saw until this change, the article."""
+    return article.status == PUBLISHED or article.was_published
 
 
 def _article_saved(sender, instance, **kwargs):
@@ -44,10 +38,9 @@ def _article_deleted(sender, instance, **kwargs):
 
 def _part_changed(sender, instance, **kwargs):
     """A quote or correction: it shows only where its article does."""
-    article = instance._state.fields_cache.get("article")  # the admin's own instance
-    if article is None:
-        article = Article.objects.filter(pk=instance.article_id).first()
-    if article is None or is_or_was_public(article):
+    status = Article.objects.filter(pk=instance.article_id).values_list("status", flat=True)
+    # None: the article is gone, being deleted with its quotes and corrections.
+    if status.first() in (None, PUBLISHED):
         content_changed(**kwargs)
 
 
@@ -74,7 +67,6 @@ def _relation_changed(sender, action, instance, **kwargs):
 
 
 def connect() -> None:
-    pre_save.connect(_remember_publication, sender=Article, dispatch_uid="pagecache-pre-article")
     post_save.connect(_article_saved, sender=Article, dispatch_uid="pagecache-save-article")
     post_delete.connect(_article_deleted, sender=Article, dispatch_uid="pagecache-del-article")
     for model in ARTICLE_PARTS:

@@ -238,26 +238,32 @@ class _Outage:
             )
 
 
-class _GenerationAtCommit:
-    """Start a new generation when the transaction it was registered in commits."""
+class _AtCommit:
+    """The generation a transaction's changes start when it commits: one for all of them.
 
-    def __call__(self):
-        _start_generation()
+    Each change registers its own callback with the transaction (Django drops them all
+    if it rolls back); the first to run starts the generation, the others find it done.
+    """
+
+    done = False
+
+    def start(self):
+        if not self.done:
+            self.done = True
+            _start_generation()
 
 
-# Per database connection, the callback waiting for its transaction's commit, held
-# weakly: Django holds the callback until the transaction commits or rolls back and then
-# drops it, so a dead reference means "none registered in the current transaction".
-_waiting_for_commit: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# Per database connection, the commit batch the current transaction's changes join. One
+# a rolled-back transaction left unstarted is joined by the next transaction's changes,
+# whose own callbacks start it when that transaction commits.
+_batches: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def content_changed(**kwargs) -> None:
     """Start a new generation now, and again when the current transaction commits.
 
-    Connected to every model reader pages show (``articles.signals``); call it by hand
-    after a ``QuerySet.update()``, which sends no signal. However many changes a
-    transaction makes, it registers one callback for its commit; a transaction that
-    rolls back takes its callback with it, so the next one registers its own.
+    Connected to every model reader pages show (``articles.caching.invalidation``); call
+    it by hand after a ``QuerySet.update()``, which sends no signal.
     """
     if page_cache() is None:
         return
@@ -266,11 +272,10 @@ def content_changed(**kwargs) -> None:
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         return
-    waiting = _waiting_for_commit.get(connection)
-    if waiting is None or waiting() is None:
-        callback = _GenerationAtCommit()
-        transaction.on_commit(callback, using=using)
-        _waiting_for_commit[connection] = weakref.ref(callback)
+    batch = _batches.get(connection)
+    if batch is None or batch.done:
+        batch = _batches[connection] = _AtCommit()
+    transaction.on_commit(batch.start, using=using)
 
 
 def _start_generation() -> bool:

@@ -482,6 +482,9 @@ def test_deleted_article_can_be_recovered(staff):
     assert form.status_code == 200
     assert response.status_code == 302
     assert Article.objects.get(pk=article.pk).title_ar == "مقال سيُحذف"
+    recovered = ArticleActivity.objects.filter(article_id=article.pk, action="recovered")
+    assert list(recovered.values_list("actor__username", flat=True)) == ["editor"]
+    assert ArticleActivity.objects.filter(article_title="مقال سيُحذف", action="deleted").exists()
 
 
 def test_deleted_expert_can_be_recovered(staff):

@@ -46,7 +46,7 @@ from articles.tests.factories import (
 )
 from articles.tests.signin import sign_in
 from articles.tests.test_editorial import form_data
-from articles.writing import actions as services
+from articles.writing import actions
 from staff import roles
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,7 @@ def world():
         keep_revision(draft)  # the article with its quote and correction
         drafts.append(draft)
     own, theirs = drafts
-    services.activity_record(article=theirs, actor=people.colleague, action="edited")
+    actions.activity_record(article=theirs, actor=people.colleague, action="edited")
     DailyShareCount.objects.create(
         article=theirs, network=network, day=timezone.localdate(), count=3
     )

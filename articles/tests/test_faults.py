@@ -26,7 +26,7 @@ from articles.models import Article, ArticleActivity, Correction, Quote
 from articles.tests.factories import make_article, make_correction, make_quote, make_tag
 from articles.tests.signin import sign_in
 from articles.tests.test_escalation import form_body
-from articles.writing import actions as services
+from articles.writing import actions
 from staff import roles
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("roles_exist")]
@@ -260,12 +260,12 @@ def test_the_publish_service_failing_midway_leaves_the_article_unpublished(edito
     before = saved_state()
 
     with failing(*fault) as failures, pytest.raises(DatabaseError):
-        services.article_publish(article=article, actor=editor)
+        actions.Publish(article, actor=editor).execute()
 
     assert failures
     assert saved_state() == before
     assert not Article.objects.published().filter(pk=article.pk).exists()
-    services.article_publish(article=Article.objects.get(pk=article.pk), actor=editor)
+    actions.Publish(Article.objects.get(pk=article.pk), actor=editor).execute()
     assert Article.objects.published().filter(pk=article.pk).exists()
 
 

@@ -3,7 +3,7 @@
 bench/load.py does the work, out of process: its own database (SQLite in a temporary
 folder, or a PostgreSQL database beside the test database when the suite runs on
 PostgreSQL), gunicorn with the project's configuration, wrk over a mix of pages, an
-editor publishing and correcting through the services, and 20 simultaneous clicks on
+editor publishing and correcting through the write actions, and 20 simultaneous clicks on
 one share link.
 """
 

@@ -46,7 +46,7 @@ from articles.tests.xss_cases import (
     search_words,
     store_lead_image,
 )
-from articles.writing import actions as services
+from articles.writing import actions
 from staff import roles
 
 pytestmark = pytest.mark.django_db
@@ -836,7 +836,7 @@ CHANGELISTS = {
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_admin_change_lists_show_every_field_as_written(admin_client, carriers, language):
     for carrier in carriers:
-        services.activity_record(
+        actions.activity_record(
             article=carrier.article, actor=None, action=ArticleActivity.Action.EDITED
         )
     pages = []

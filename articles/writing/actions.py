@@ -1,23 +1,40 @@
-"""Work that touches several rows at once. Keyword-only, never sees a request.
+"""The write side: every change of an article goes through one action here.
 
-Every change of an article's status goes through one of the ``article_*`` functions
-here: each checks that the actor may make it, saves a revision and writes the article's
-activity log, all in one transaction.
+An action, as Wagtail's ``PublishRevisionAction``, is a class with ``check()``, which
+refuses what the actor may not do (``PermissionDenied``) or what does not apply to the
+article as it stands (``ValidationError``), and ``execute()``, which owns the change:
+
+- it checks again, then applies its change to the article;
+- saves the article once (``Article.save`` derives what is stored: the sanitized body,
+  the folded search text, the translation state), then whatever the caller changed with
+  it (a form's tags and inlines, passed as ``save_related``);
+- keeps one revision of the article with its quotes and corrections, named for the
+  action and its actor;
+- writes one line of the article's activity log;
+- and leaves cached pages to be refreshed by the save itself: every save of content
+  sends the signals ``articles.caching.invalidation`` listens to, so a change made by
+  an action, a command or the shell is never served stale.
+
+All in the caller's transaction, or one of its own. The admin calls actions and never
+saves an article, writes the log or touches a cache itself; so do the commands and the
+benchmark's editor. Keyword-only arguments; no action sees a request.
 """
 
 import datetime
+from collections.abc import Callable, Iterable
 
 import reversion
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from articles import permissions
-from articles.models import Article, ArticleActivity
+from articles.models import Article, ArticleActivity, Tag
 
 Status = Article.Status
-Action = ArticleActivity.Action
+Log = ArticleActivity.Action
 
 
 def activity_record(*, article: Article, actor, action: str, details: str = "") -> ArticleActivity:
@@ -31,112 +48,213 @@ def activity_record(*, article: Article, actor, action: str, details: str = "") 
     )
 
 
-def _transition(*, article: Article, actor, action: str, comment: str, **changes) -> Article:
-    """Apply ``changes`` to the article, keep a revision and log ``action``."""
-    with reversion.create_revision():
-        for field, value in changes.items():
-            setattr(article, field, value)
-        article.updated_by = actor
-        article.save()
-        reversion.set_user(actor)
-        reversion.set_comment(comment)
-    activity_record(article=article, actor=actor, action=action)
-    return article
+class ArticleAction:
+    """Save an article as its actor changed it (the base of every action)."""
+
+    log = Log.EDITED
+    comment = gettext_lazy("Edited")
+    done = gettext_lazy("Saved.")
+
+    def __init__(self, article: Article, *, actor):
+        self.article = article
+        self.actor = actor
+
+    def check(self) -> None:
+        """Raise PermissionDenied or ValidationError if the action may not run."""
+        if not permissions.can_edit(self.actor, self.article):
+            raise PermissionDenied(_("You cannot change this article."))
+
+    def apply(self) -> None:
+        """Make the action's own change to the article (before it is saved)."""
+
+    def execute(
+        self,
+        *,
+        tags: Iterable[Tag] | None = None,
+        save_related: Callable[[Article], None] | None = None,
+    ) -> Article:
+        """Check, change, save once, keep the revision, log; return the article.
+
+        ``tags`` are the article's tags after the change, when the caller changes them
+        (their names are folded into the search text as it is saved); ``save_related``
+        saves what the caller changed with the article, once it has an id.
+        """
+        self.check()
+        article = self.article
+        is_new = article.pk is None
+        with transaction.atomic(savepoint=False), reversion.create_revision(atomic=False):
+            self.apply()
+            if is_new:
+                article.created_by = self.actor
+            article.updated_by = self.actor
+            article.save(tags=tags)
+            if save_related is not None:
+                save_related(article)
+            # Saving the article added it to the revision, with its quotes and corrections
+            # (django-reversion follows them), and each related row saved since.
+            reversion.set_user(self.actor)
+            reversion.set_comment(str(self.comment))
+            # A new article's first line says what was done with it, "created" if nothing.
+            log = Log.CREATED if is_new and self.log == Log.EDITED else self.log
+            activity_record(article=article, actor=self.actor, action=log)
+        return article
 
 
-def _require_publisher(actor) -> None:
-    if not permissions.can_publish(actor):
-        raise PermissionDenied(_("Only editors can publish, schedule, unpublish or archive."))
+class _Publishing(ArticleAction):
+    """Actions only editors take: publish, schedule, unpublish, archive, return."""
+
+    def check(self) -> None:
+        if not permissions.can_publish(self.actor):
+            raise PermissionDenied(_("Only editors can publish, schedule, unpublish or archive."))
 
 
-@transaction.atomic
-def article_submit_for_review(*, article: Article, actor) -> Article:
+class SubmitForReview(ArticleAction):
     """Send a draft to the editors."""
-    if not permissions.can_edit(actor, article):
-        raise PermissionDenied(_("You cannot change this article."))
-    if article.status != Status.DRAFT:
-        raise ValidationError(_("Only a draft can be submitted for review."), code="status")
-    return _transition(
-        article=article,
-        actor=actor,
-        action=Action.SUBMITTED,
-        comment=_("Submitted for review"),
-        status=Status.REVIEW,
-    )
+
+    log = Log.SUBMITTED
+    comment = gettext_lazy("Submitted for review")
+    done = gettext_lazy("Sent to the editors.")
+
+    def check(self) -> None:
+        super().check()
+        if self.article.pk is not None and self.article.status != Status.DRAFT:
+            raise ValidationError(_("Only a draft can be submitted for review."), code="status")
+
+    def apply(self) -> None:
+        self.article.status = Status.REVIEW
 
 
-@transaction.atomic
-def article_return_to_draft(*, article: Article, actor) -> Article:
+class ReturnToDraft(_Publishing):
     """Send an article in review back to its author as a draft."""
-    _require_publisher(actor)
-    if article.status != Status.REVIEW:
-        raise ValidationError(_("Only an article in review can be returned."), code="status")
-    return _transition(
-        article=article,
-        actor=actor,
-        action=Action.RETURNED,
-        comment=_("Returned to draft"),
-        status=Status.DRAFT,
-    )
+
+    log = Log.RETURNED
+    comment = gettext_lazy("Returned to draft")
+    done = gettext_lazy("Returned to draft.")
+
+    def check(self) -> None:
+        super().check()
+        if self.article.status != Status.REVIEW:
+            raise ValidationError(_("Only an article in review can be returned."), code="status")
+
+    def apply(self) -> None:
+        self.article.status = Status.DRAFT
 
 
-@transaction.atomic
-def article_publish(*, article: Article, actor) -> Article:
+class Publish(_Publishing):
     """Publish now: readers see the article from this moment."""
-    _require_publisher(actor)
-    if article.is_live:
-        raise ValidationError(_("This article is already published."), code="status")
-    return _transition(
-        article=article,
-        actor=actor,
-        action=Action.PUBLISHED,
-        comment=_("Published"),
-        status=Status.PUBLISHED,
-        published_at=timezone.now(),
-    )
+
+    log = Log.PUBLISHED
+    comment = gettext_lazy("Published")
+    done = gettext_lazy("Published: readers can see it now.")
+
+    def check(self) -> None:
+        super().check()
+        if self.article.pk is not None and self.article.is_live:
+            raise ValidationError(_("This article is already published."), code="status")
+
+    def apply(self) -> None:
+        self.article.status = Status.PUBLISHED
+        self.article.published_at = timezone.now()
 
 
-@transaction.atomic
-def article_schedule(*, article: Article, actor, at: datetime.datetime) -> Article:
+class Schedule(_Publishing):
     """Publish at a future time; readers see nothing until then."""
-    _require_publisher(actor)
-    if at is None or at <= timezone.now():
-        raise ValidationError(_("Choose a publication time in the future."), code="past")
-    return _transition(
-        article=article,
-        actor=actor,
-        action=Action.SCHEDULED,
-        comment=_("Scheduled"),
-        status=Status.PUBLISHED,
-        published_at=at,
-    )
+
+    log = Log.SCHEDULED
+    comment = gettext_lazy("Scheduled")
+    done = gettext_lazy("Scheduled.")
+
+    def __init__(self, article: Article, *, actor, at: datetime.datetime | None):
+        super().__init__(article, actor=actor)
+        self.at = at
+
+    def check(self) -> None:
+        super().check()
+        if self.at is None or self.at <= timezone.now():
+            raise ValidationError(_("Choose a publication time in the future."), code="past")
+
+    def apply(self) -> None:
+        self.article.status = Status.PUBLISHED
+        self.article.published_at = self.at
 
 
-@transaction.atomic
-def article_unpublish(*, article: Article, actor) -> Article:
+class Unpublish(_Publishing):
     """Take a published or scheduled article off the site; it becomes a draft again."""
-    _require_publisher(actor)
-    if article.status != Status.PUBLISHED:
-        raise ValidationError(_("Only a published or scheduled article can be unpublished."))
-    return _transition(
-        article=article,
-        actor=actor,
-        action=Action.UNPUBLISHED,
-        comment=_("Unpublished"),
-        status=Status.DRAFT,
-    )
+
+    log = Log.UNPUBLISHED
+    comment = gettext_lazy("Unpublished")
+    done = gettext_lazy("Unpublished: readers no longer see it.")
+
+    def check(self) -> None:
+        super().check()
+        if self.article.status != Status.PUBLISHED:
+            raise ValidationError(_("Only a published or scheduled article can be unpublished."))
+
+    def apply(self) -> None:
+        self.article.status = Status.DRAFT
 
 
-@transaction.atomic
-def article_archive(*, article: Article, actor) -> Article:
+class Archive(_Publishing):
     """Retire an article: kept, but no longer shown to readers."""
-    _require_publisher(actor)
-    if article.status == Status.ARCHIVED:
-        raise ValidationError(_("This article is already archived."), code="status")
-    return _transition(
-        article=article,
-        actor=actor,
-        action=Action.ARCHIVED,
-        comment=_("Archived"),
-        status=Status.ARCHIVED,
-    )
+
+    log = Log.ARCHIVED
+    comment = gettext_lazy("Archived")
+    done = gettext_lazy("Archived.")
+
+    def check(self) -> None:
+        super().check()
+        if self.article.status == Status.ARCHIVED:
+            raise ValidationError(_("This article is already archived."), code="status")
+
+    def apply(self) -> None:
+        self.article.status = Status.ARCHIVED
+
+
+class RestoreRevision(ArticleAction):
+    """Bring back an earlier version's text, never its status or publication time.
+
+    Restoring the wording of a draft must not unpublish the article behind the
+    publishing rules: status changes go through the other actions only. ``kept`` is the
+    status and publication time the article had before the earlier version was read
+    back into it.
+    """
+
+    log = Log.RESTORED
+    comment = gettext_lazy("Earlier version restored")
+    done = gettext_lazy("The earlier version was restored.")
+
+    def __init__(self, article: Article, *, actor, kept: dict):
+        super().__init__(article, actor=actor)
+        self.kept = kept
+
+    def apply(self) -> None:
+        self.article.status = self.kept["status"]
+        self.article.published_at = self.kept["published_at"]
+
+
+class RecoverDeleted(ArticleAction):
+    """Bring back a deleted article, as its last version before the deletion had it."""
+
+    log = Log.RECOVERED
+    comment = gettext_lazy("Recovered after deletion")
+    done = gettext_lazy("The article was recovered.")
+
+
+def delete_article(*, article: Article, actor) -> None:
+    """Delete an article (its quotes and corrections go with it), logged; recoverable."""
+    if not permissions.can_publish(actor):
+        raise PermissionDenied(_("Only editors can delete articles."))
+    with transaction.atomic(savepoint=False):
+        activity_record(article=article, actor=actor, action=Log.DELETED)
+        article.delete()
+
+
+# The actions the admin offers as buttons and on the change list, by name.
+WORKFLOW = {
+    "submit_review": SubmitForReview,
+    "return_draft": ReturnToDraft,
+    "publish": Publish,
+    "schedule": Schedule,
+    "unpublish": Unpublish,
+    "archive": Archive,
+}
