@@ -9,6 +9,10 @@ DEMO ?= 12
 # The test suite runs with production settings (DEBUG off) over plain HTTP.
 TEST_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=insecure-key-for-the-test-suite-only NEWSROOM_HTTPS=0
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/newsroom
+# The suite runs in this many processes (pytest-xdist), one per core of a CI machine;
+# the longest tests start first (conftest.py). WORKERS=0 runs it in this process.
+WORKERS ?= 2
+PYTEST := $(PY) -m pytest -n $(WORKERS) --dist load --maxschedchunk 1
 
 .PHONY: run test test-postgres test-fast bench lighthouse lint audit messages system-deps clean
 
@@ -37,15 +41,15 @@ test: $(VENV)/.dev-installed system-deps
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PYTEST)
 
 ## test-postgres: the suite (browser tests aside) on the PostgreSQL server in POSTGRES_URL
 test-postgres: $(VENV)/.dev-installed
-	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest -m "not browser" --create-db
+	$(TEST_ENV) DATABASE_URL=$(POSTGRES_URL) $(PYTEST) -m "not browser" --create-db
 
 ## test-fast: the suite without the browser
 test-fast: $(VENV)/.dev-installed
-	$(TEST_ENV) $(PY) -m pytest -m "not browser"
+	$(TEST_ENV) $(PYTEST) -m "not browser"
 
 ## bench: seed 1k and 10k articles (SQLite), 1k and 100k (PostgreSQL), measure every page
 ## in-process and under gunicorn with wrk, print one table of ratios to a trivial view

@@ -1,4 +1,10 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures shared by the whole suite, and how it runs on two cores.
+
+``make test`` runs the suite in two processes (pytest-xdist): a test may not count on
+running alone, on another test's state, or on printing to the terminal; a line meant
+for the run's closing summary goes through the ``run_summary`` fixture, which reaches
+the summary from whichever process ran the test.
+"""
 
 import pytest
 from django.core.management import call_command
@@ -16,6 +22,10 @@ def pytest_configure(config):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Hundreds of staff accounts are made and signed in: the production hasher's
+    # deliberate slowness (a second of CPU per account) buys a test nothing. Production
+    # keeps it (newsroom/tests/test_settings.py checks).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A reader template that reads a name its page does not offer fails the test.
     settings.NEWSROOM_STRICT_TEMPLATES = True
     # WhiteNoise serves the source folders directly, as in development.
@@ -90,3 +100,72 @@ def seed_report(seeded):
     from articles.models import Article
 
     return Article.objects.get(import_key="seed-000-5f667f3733499231")
+
+
+# The run's closing summary ------------------------------------------------------------
+
+# Lines for the run's closing summary, gathered from the reports of every process.
+_summary: list[str] = []
+# The longest tests, longest first. Each is started at once, with
+# one short test after it (pytest-xdist hands a process two tests at a time, so no long
+# test waits behind another), and the short ones fill the rest: the processes finish
+# together.
+LONGEST_FIRST = (
+    "articles/tests/test_xss_browser.py::test_public_corpus_runs_nowhere_in_chromium",
+    "articles/tests/test_xss_browser.py::",
+    "articles/tests/test_load.py::",
+    "articles/tests/test_xss.py::test_admin_change_forms",
+)
+
+
+@pytest.fixture
+def run_summary(request):
+    """Return a list; lines appended to it are printed in the run's closing summary."""
+    lines: list[str] = []
+    yield lines
+    request.node.user_properties.extend(("summary", line) for line in lines)
+
+
+def _database_group(item) -> int:
+    """Where Django's order (pytest-django's, kept) puts a test: tests in a transaction
+    rolled back, then tests that commit (whose database is emptied after them, the
+    role groups with it), then tests without a database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    if (marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))) or (
+        {"transactional_db", "live_server"} & set(fixtures)
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Start the longest tests first, each followed by a short one, then keep Django's
+    order of groups. A long test that commits must put back what the migrations made
+    after itself (the browser suites do), or the tests after it miss the role groups."""
+
+    def rank(item):
+        return next(
+            (n for n, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+            None,
+        )
+
+    long = sorted((item for item in items if rank(item) is not None), key=rank)
+    rest = sorted((item for item in items if rank(item) is None), key=_database_group)
+    ordered = []
+    for number, item in enumerate(long):
+        ordered += [item, *rest[number : number + 1]]
+    items[:] = ordered + rest[len(long) :]
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "teardown":
+        _summary.extend(value for name, value in report.user_properties if name == "summary")
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if _summary:
+        terminalreporter.section("summary of checks")
+        for line in _summary:
+            terminalreporter.write_line(line)

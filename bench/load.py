@@ -54,15 +54,15 @@ published = corrected = 0
 number = 0
 while time.monotonic() < deadline:
     number += 1
-    draft = Article.objects.create(
+    news = Article(
         title_ar=f"خبر عاجل رقم {number}", body_ar=f"<p>تفاصيل الخبر العاجل رقم {number}.</p>",
-        section=section, status=Article.Status.DRAFT,
+        section=section,
     )
-    actions.Publish(draft, actor=editor).execute()
+    actions.Publish(news, actor=editor).execute()
     published += 1
     story = Article.objects.published().order_by("?").first()
     story.summary_ar = f"تحديث {number} في {timezone.now():%H:%M:%S}"
-    story.save()
+    actions.ArticleAction(story, actor=editor).execute()
     corrected += 1
     time.sleep(2)
 print(json.dumps({"published": published, "corrected": corrected}))

@@ -134,6 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # Tests run in memory, as Django does for its own SQLite backend (said outright,
+    # for the test runner's processes to see this backend is SQLite too).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 # PostgreSQL: Django's backend, which checks a kept connection's health without a
 # round trip to the server (articles/reading/backends/postgresql).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":

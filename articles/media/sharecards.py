@@ -21,6 +21,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps, features
 
+from articles.memos import memoized
+
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts"
 FONT_FILES = {
     ("arabic", "regular"): "NotoSansArabic-Regular.ttf",
@@ -69,7 +71,7 @@ def missing_fonts() -> list[str]:
     return [name for name in FONT_FILES.values() if not (FONT_DIR / name).is_file()]
 
 
-@functools.lru_cache(maxsize=128)
+@memoized(stale_when="never: the fonts ship with the code", max_size=128)
 def font(script: str, weight: str, size: int) -> ImageFont.FreeTypeFont:
     """Return a shipped font laid out with raqm, never with Pillow's basic layout."""
     return ImageFont.truetype(
@@ -82,7 +84,7 @@ def _glyph_signature(face: ImageFont.FreeTypeFont, char: str) -> tuple:
     return face.getlength(char), mask.size, bytes(mask)
 
 
-@functools.lru_cache(maxsize=4096)
+@memoized(stale_when="never: the fonts ship with the code", max_size=4096)
 def has_glyph(script: str, char: str) -> bool:
     """Say whether the font for ``script`` draws ``char`` (rather than its missing box)."""
     if unicodedata.category(char) in {"Zs", "Cc", "Cf"}:

@@ -445,14 +445,19 @@ class TagPage:
     pagination: Pagination
 
 
+def _cards_page(articles, number: int) -> dict:
+    """Return page ``number`` of ``articles`` as cards, with where it is in the list."""
+    rows, pagination = _uncounted_page(articles.values(*card_columns()), number)
+    return {"articles": cards_of(rows), "pagination": pagination}
+
+
 def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
     """Return a page of a section's articles, newest first."""
     section = Section.objects.filter(slug=slug).first()
     if section is None:
         raise Http404(_("There is no such section."))
-    articles = published_articles(language).filter(section=section).values(*card_columns())
-    rows, pagination = _uncounted_page(articles, number)
-    return SectionPage(section=section, articles=cards_of(rows), pagination=pagination)
+    articles = published_articles(language).filter(section=section)
+    return SectionPage(section=section, **_cards_page(articles, number))
 
 
 def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
@@ -460,9 +465,7 @@ def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         raise Http404(_("There is no such tag."))
-    articles = published_articles(language).filter(tags=tag).values(*card_columns())
-    rows, pagination = _uncounted_page(articles, number)
-    return TagPage(tag=tag, articles=cards_of(rows), pagination=pagination)
+    return TagPage(tag=tag, **_cards_page(published_articles(language).filter(tags=tag), number))
 
 
 @dataclass(frozen=True, slots=True)

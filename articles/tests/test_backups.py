@@ -31,11 +31,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 PASSWORD = "a-long-test-password"
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def jpeg_bytes() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (120, 63), (200, 30, 30)).save(buffer, "JPEG", quality=90)

@@ -55,12 +55,6 @@ User = get_user_model()
 Status = Article.Status
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """Six accounts a test: the production hasher's deliberate slowness buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def make_staff(role, username):
     user = User.objects.create_user(username=username, password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=role))

@@ -34,11 +34,6 @@ Status = Article.Status
 ERROR_PAGE = "حدث خطأ ما"  # "Something went wrong", the 500 page's heading
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def editor():
     user = get_user_model().objects.create_user(

@@ -59,9 +59,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Nothing leaves the machine: any other host fails at once instead of timing out.
 OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost"
-# Reader pages are opened this many at a time, one per tab; admin pages one at a time
-# (they write to the database, which the live server's threads share).
+# Pages are opened this many at a time, one per tab: reader pages, and admin pages
+# (which only read: every change list and change form is opened, none is saved).
 TABS = 6
+ADMIN_TABS = 3
 # Carriers of the corpus sharing a section.
 PER_SECTION = 20
 # The corpus on pages that show one payload per field (an article, a quote, an expert,
@@ -640,24 +641,20 @@ def admin_documents(carriers, language: str, *, forms) -> list[Document]:
         model_admin = next(
             a for m, a in admin.site._registry.items() if m._meta.model_name == model
         )
-        pages = (
-            model_admin.model.objects.count() + model_admin.list_per_page - 1
-        ) // model_admin.list_per_page
-        listed = []
-        for number in range(1, pages + 1):
-            document = Document(
-                f"admin {model} list",
-                f"{path_in(language, f'admin:articles_{model}_changelist')}?p={number}",
-                f"admin {model} list p{number} [{language}]",
-            )
-            if name:
-                column = "title" if name == ("article", "title") else "name"
-                document.gather[f".field-{column} a"] = f"admin {model} list [{language}]"
-            listed.append(document)
-        # Every row is on one of the pages: each carrier is counted once.
+        assert model_admin.model.objects.count() <= model_admin.list_max_show_all
+        # Every row on one page, as "Show all" gives it (see ``whole_lists``): one render
+        # carries every carrier's payloads.
+        listed = Document(
+            f"admin {model} list",
+            f"{path_in(language, f'admin:articles_{model}_changelist')}?all=",
+            f"admin {model} list [{language}]",
+        )
+        if name:
+            column = "title" if name == ("article", "title") else "name"
+            listed.gather[f".field-{column} a"] = f"admin {model} list [{language}]"
         for carrier in carriers:
-            count(carrier, fields, language, listed[0].renders)
-        documents += listed
+            count(carrier, fields, language, listed.renders)
+        documents.append(listed)
     for carrier in carriers if language == "ar" else ():  # a form shows both languages
         if not forms(carrier):
             continue
@@ -705,6 +702,18 @@ def admin_expectations(tally: Tally, carriers, language: str):
 # --- Fixtures and tests -------------------------------------------------------------
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _roles_put_back(django_db_blocker):
+    """These tests commit, as the live server needs, and the database is emptied after
+    each. They run first (conftest.py), so put back what the migrations made (the role
+    groups, their permissions) for the tests this process runs after them."""
+    yield
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        roles.sync_roles(apps)
+
+
 @pytest.fixture(scope="module")
 def browser():
     with launched(OFFLINE) as browser:
@@ -714,6 +723,33 @@ def browser():
 @pytest.fixture
 def no_rate_limits(settings):
     settings.NEWSROOM_SEARCH_PER_MINUTE = 1_000_000
+
+
+@pytest.fixture(autouse=True)
+def plain_share_pictures(monkeypatch):
+    """Draw every share image and quote card as a plain picture: the pages still name,
+    store and link one for each article and quote, but Pillow's shaping of thousands of
+    headlines is left to test_xss.py, which reads what each drawing holds."""
+    from PIL import Image
+
+    from articles.media import images
+
+    def plain(*args, **kwargs):
+        return Image.new("RGB", images.PRESETS["social"].size, (30, 60, 90))
+
+    monkeypatch.setattr(images, "draw_article_share_image", plain)
+    monkeypatch.setattr(images, "draw_quote_card", plain)
+
+
+@pytest.fixture(autouse=True)
+def whole_lists(monkeypatch):
+    """Let every change list show all its rows on one page ("Show all"): Chromium opens
+    one page of the corpus's thousands of rows in far less time than dozens of pages of
+    a hundred, and each render carries every carrier's payloads."""
+    from django.contrib import admin
+
+    for model_admin in admin.site._registry.values():
+        monkeypatch.setattr(model_admin, "list_max_show_all", 100_000)
 
 
 def administrator_session() -> str:
@@ -750,7 +786,7 @@ def run(browser, live_server, carriers, *, article_pages, own_pages, forms, netw
             search_expectations(tally, carriers, language)
     finally:
         reader.close()
-    staff = Watcher(browser, live_server, tally, tabs=1, session=administrator_session())
+    staff = Watcher(browser, live_server, tally, tabs=ADMIN_TABS, session=administrator_session())
     try:
         for language in ("ar", "en"):
             staff.open(admin_documents(carriers, language, forms=forms), admin=True)

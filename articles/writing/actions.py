@@ -16,8 +16,10 @@ article as it stands (``ValidationError``), and ``execute()``, which owns the ch
   an action, a command or the shell is never served stale.
 
 All in the caller's transaction, or one of its own. The admin calls actions and never
-saves an article, writes the log or touches a cache itself; so do the commands and the
-benchmark's editor. Keyword-only arguments; no action sees a request.
+saves an article, writes the log or touches a cache itself; so does the load test's
+editor. Loading data (``seed_newsroom``, a restore) writes rows as an import does, and
+its saves still keep revisions and refresh pages through the same signals. Actions take
+keyword arguments after the article; none sees a request.
 """
 
 import datetime

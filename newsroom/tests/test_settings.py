@@ -46,6 +46,18 @@ def test_production_start_up_refuses_a_missing_secret_key(tmp_path):
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
 
 
+def test_production_stores_passwords_with_a_slow_salted_hash(tmp_path):
+    """The test suite hashes with MD5 for speed (conftest.py); the site itself never does."""
+    result = run_django(
+        "from django.contrib.auth.hashers import make_password; print(make_password('x'))",
+        **production_env(tmp_path),
+    )
+
+    algorithm, iterations, _salt, _hash = result.stdout.strip().split("$")
+    assert algorithm == "pbkdf2_sha256"
+    assert int(iterations) >= 1_000_000
+
+
 def test_debug_is_off_unless_asked_for(tmp_path):
     env = production_env(tmp_path)
     off = run_django("from django.conf import settings; print(settings.DEBUG)", **env)
