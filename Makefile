@@ -66,7 +66,7 @@ lint: $(VENV)/.dev-installed
 
 ## audit: bandit over our code, pip-audit over the pinned dependencies (docs/security.md)
 audit: $(VENV)/.dev-installed
-	$(VENV)/bin/bandit -c pyproject.toml -q -r articles newsroom bench manage.py bin/audit-dependencies
+	$(VENV)/bin/bandit -c pyproject.toml -q -r articles staff newsroom bench manage.py bin/audit-dependencies
 	bin/audit-dependencies $(PY)
 
 ## messages: refresh locale/*.po from the code and compile them (needs GNU gettext)

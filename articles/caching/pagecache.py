@@ -301,15 +301,15 @@ _ends_at = Memo(
     stale_when="never: a generation's token names it, and its end was read under it",
     max_size=64,
 )
-_last_seen = {"token": None}
+_last_seen = {"generation": None}
 
 
 def _seen(token: str) -> None:
     """Note the generation this worker serves under; a new one empties every memo."""
-    if token != _last_seen["token"]:
-        if _last_seen["token"] is not None:
+    if token != _last_seen["generation"]:
+        if _last_seen["generation"] is not None:
             forget_all()
-        _last_seen["token"] = token
+        _last_seen["generation"] = token
 
 
 def _generation_end(token: str) -> float:
