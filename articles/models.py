@@ -21,7 +21,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from articles.arabic import make_slug, normalize_for_search
-from articles.links import path_to
+from articles.links import path_builder, path_to
 from articles.querysets import ArticleQuerySet, QuoteQuerySet
 from articles.sanitizing import html_to_text, sanitize_html
 from articles.sharing import validate_share_template
@@ -65,7 +65,14 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return path_to("articles:section", slug=self.slug)
+        return self.paths()(self)
+
+    @staticmethod
+    def paths():
+        """Return a function giving the page path of a section (or of any value with its
+        slug), in the active language: for many links made at once."""
+        path = path_builder("articles:section", "slug")
+        return lambda section: path(slug=section.slug)
 
 
 class TagKind(models.TextChoices):
@@ -100,7 +107,14 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return path_to("articles:tag", slug=self.slug)
+        return self.paths()(self)
+
+    @staticmethod
+    def paths():
+        """Return a function giving the page path of a tag (or of any value with its
+        slug), in the active language: for many links made at once."""
+        path = path_builder("articles:tag", "slug")
+        return lambda tag: path(slug=tag.slug)
 
 
 class Expert(models.Model):
@@ -143,7 +157,14 @@ class Expert(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return path_to("articles:expert", slug=self.slug)
+        return self.paths()(self)
+
+    @staticmethod
+    def paths():
+        """Return a function giving the page path of a expert (or of any value with its
+        slug), in the active language: for many links made at once."""
+        path = path_builder("articles:expert", "slug")
+        return lambda expert: path(slug=expert.slug)
 
     def prepare_for_save(self):
         """Derive what is stored from what was written; bulk inserts call this too."""
@@ -322,10 +343,25 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """Return the canonical path in the active language."""
-        slug = self.slug_in(get_language())
-        if slug:
-            return path_to("articles:detail", pk=self.pk, slug=slug)
-        return path_to("articles:detail_short", pk=self.pk)
+        return self.paths()(self)
+
+    @staticmethod
+    def paths():
+        """Return a function giving the canonical path, in the active language, of an
+        article (or of any value with its id and slugs): for many links made at once.
+
+        The slug is the language's own, or the Arabic one; with neither, the short path.
+        """
+        language = get_language()
+        detail = path_builder("articles:detail", "pk", "slug")
+
+        def path(article) -> str:
+            slug = Article.slug_in(article, language)
+            if slug:
+                return detail(pk=article.pk, slug=slug)
+            return path_to("articles:detail_short", pk=article.pk)
+
+        return path
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -521,7 +557,14 @@ class Quote(models.Model):
         return f"{self.expert}: {self.text[:60]}"
 
     def get_absolute_url(self):
-        return path_to("articles:quote", pk=self.pk)
+        return self.paths()(self)
+
+    @staticmethod
+    def paths():
+        """Return a function giving the page path of a quote (or of any value with its
+        pk), in the active language: for many links made at once."""
+        path = path_builder("articles:quote", "pk")
+        return lambda quote: path(pk=quote.pk)
 
     @property
     def share_text(self) -> str:

@@ -199,7 +199,7 @@ def home_page(language: str, *, now: datetime | None = None) -> HomePage:
     """Return the front page: the lead story, the latest, a block per section, the most
     shared this week. Four queries whatever the number of sections or articles."""
     now = now or timezone.now()
-    latest = cards_of(HOME_LATEST_QUERY(now=now, language=language, limit=HOME_LATEST))
+    latest = cards_of(HOME_LATEST_QUERY(now=now, language=language, limit=HOME_LATEST), language)
     sections = ALL_SECTIONS()
     blocks: dict[int, list[dict]] = {}
     if sections:
@@ -217,13 +217,13 @@ def home_page(language: str, *, now: datetime | None = None) -> HomePage:
     section_blocks = []
     for section in sections:
         if section["pk"] in blocks:
-            cards = cards_of(blocks[section["pk"]])
+            cards = cards_of(blocks[section["pk"]], language)
             section_blocks.append(SectionBlock(section=cards[0].section, articles=cards))
     return HomePage(
         lead=latest[0] if latest else None,
         latest=latest[1:],
         section_blocks=section_blocks,
-        most_shared=cards_of(most_shared),
+        most_shared=cards_of(most_shared, language),
     )
 
 
@@ -351,8 +351,8 @@ def article_page(
         (ARTICLE_QUOTES, pk),
         (ACTIVE_SHARE_NETWORKS, {}),
     )
-    tags = tags_of(tag_rows)
-    quotes = quotes_of(quote_rows)
+    tags = tags_of(tag_rows, language)
+    quotes = quotes_of(quote_rows, language)
     authors = authors_of(author_rows)
     related = RELATED_ARTICLES(
         pk=article.pk,
@@ -369,8 +369,8 @@ def article_page(
         "authors": authors,
         "quotes": quotes,
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
-        "corrections": corrections_of(correction_rows),
-        "related_articles": cards_of(related),
+        "corrections": corrections_of(correction_rows, language),
+        "related_articles": cards_of(related, language),
         "is_preview": preview,
     }
     if preview:
@@ -398,7 +398,9 @@ def article_page(
     )
     return ArticlePage(
         **common,
-        share_networks=share_buttons_of(network_rows),
+        share_networks=share_buttons_of(
+            network_rows, language, view="articles:share", pk=article.pk
+        ),
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
         social_tags=seo.open_graph(facts),
@@ -445,10 +447,10 @@ class TagPage:
     pagination: Pagination
 
 
-def _cards_page(articles, number: int) -> dict:
+def _cards_page(articles, number: int, language: str) -> dict:
     """Return page ``number`` of ``articles`` as cards, with where it is in the list."""
     rows, pagination = _uncounted_page(articles.values(*card_columns()), number)
-    return {"articles": cards_of(rows), "pagination": pagination}
+    return {"articles": cards_of(rows, language), "pagination": pagination}
 
 
 def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
@@ -457,7 +459,7 @@ def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
     if section is None:
         raise Http404(_("There is no such section."))
     articles = published_articles(language).filter(section=section)
-    return SectionPage(section=section, **_cards_page(articles, number))
+    return SectionPage(section=section, **_cards_page(articles, number, language))
 
 
 def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
@@ -465,7 +467,8 @@ def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
     tag = Tag.objects.filter(slug=slug).first()
     if tag is None:
         raise Http404(_("There is no such tag."))
-    return TagPage(tag=tag, **_cards_page(published_articles(language).filter(tags=tag), number))
+    articles = published_articles(language).filter(tags=tag)
+    return TagPage(tag=tag, **_cards_page(articles, number, language))
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,7 +507,7 @@ def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> Ex
     )
     return ExpertPage(
         expert=expert,
-        quotes=quotes_of(rows),
+        quotes=quotes_of(rows, language),
         pagination=pagination,
         structured_data=seo.jsonld_script(data),
     )
@@ -551,7 +554,9 @@ def quote_page(quote: Quote, *, language: str, origin: str) -> QuotePage:
         quote=quote,
         article=quote.article,
         expert=quote.expert,
-        share_networks=share_buttons_of(ACTIVE_SHARE_NETWORKS()),
+        share_networks=share_buttons_of(
+            ACTIVE_SHARE_NETWORKS(), language, view="articles:quote_share", pk=quote.pk
+        ),
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
         card=share_image(
@@ -609,7 +614,7 @@ def search_page(query: str, *, language: str, number: int = 1) -> SearchPage:
     rows = {row["pk"]: row for row in found.values(*card_columns(), *languages_of("body"))}
     ordered = [rows[pk] for pk in page_ids if pk in rows]
     results = []
-    for card, row in zip(cards_of(ordered), ordered, strict=True):
+    for card, row in zip(cards_of(ordered, language), ordered, strict=True):
         text = card.summary or html_to_text(row[f"body_{language}"] or row["body_ar"])
         results.append(
             SearchResult(

@@ -15,11 +15,12 @@ puts each request's values in its parameters:
     ARTICLE_TAGS(pk=1)  # -> [{"pk": 3, "slug": "raqqa", ...}, ...]
 
 Rows come back as dicts of the columns asked for; ``articles.reading.pages`` turns them
-into the values templates read. On PostgreSQL the queries run through psycopg's own
-prepared statements (the server keeps each plan: planning the related list's UNION took
-3 to 4 ms on every article page, three times what running it takes), several at a time
-in one round trip through psycopg's pipeline mode. ``DJANGO_DB_PREPARED_STATEMENTS=0``
-turns preparing off, behind a connection pooler in transaction mode (PgBouncer).
+into the values templates read. On PostgreSQL a query run alone goes through psycopg's
+own prepared statements (the server keeps its plan: planning the related list's UNION
+took 3 to 4 ms on every article page, three times what running it takes), and small
+queries asked for together are sent as one string, one round trip for all of them.
+``DJANGO_DB_PREPARED_STATEMENTS=0`` turns preparing off, behind a connection pooler in
+transaction mode (PgBouncer).
 
 This is also the one module of the project that uses names Django does not document.
 Each is listed in ``DJANGO_INTERNALS`` with the reason, and ``test_sql.py`` checks that
@@ -29,6 +30,7 @@ that changes one fails that test by name, instead of breaking the reader pages.
 
 import contextlib
 import itertools
+import re
 import select
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -69,6 +71,8 @@ DJANGO_INTERNALS = {
 
 # Stand-in values no row has and no caller passes: each parameter gets its own.
 _INT_BASE = -9_007_199_254_000_000
+# Between the statements sent together (the benchmark counts each statement as a query).
+STATEMENT_SEPARATOR = ";\n"
 _TIME_BASE = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 _DATE_BASE = date(1902, 3, 4)
 
@@ -133,8 +137,9 @@ def _length(value) -> int | None:
 def run_together(*calls: tuple[CompiledQuery, dict]) -> list[list[dict]]:
     """Run compiled queries, each ``(query, arguments)``; return their rows in order.
 
-    On PostgreSQL they are sent together, one network round trip for all of them
-    (psycopg's pipeline mode); elsewhere they run one after the other.
+    On PostgreSQL they are sent together, one network round trip for all of them (small
+    queries, planned in microseconds: the plans worth keeping are those of the queries
+    run alone); elsewhere they run one after the other.
     """
     results: list[list[dict]] = [[] for _ in calls]
     batches: dict[str, list[tuple[int, _Compiled, list]]] = {}
@@ -159,20 +164,26 @@ def _execute(connection, batch: list[tuple["_Compiled", list]]) -> list[list[tup
     """Run each ``(compiled, params)`` of ``batch`` on ``connection``; return their rows."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
-    if connection.vendor != "postgresql":
+    if connection.vendor == "postgresql" and len(batch) > 1:
+        # Django's own cursor binds on the client and sends the statements as one string:
+        # one round trip, the results read one after the other (psycopg's ClientCursor).
         answers = []
-        for compiled, params in batch:
-            with _cursor(connection) as cursor:
-                cursor.execute(compiled.sql, params)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                STATEMENT_SEPARATOR.join(compiled.sql for compiled, _ in batch),
+                [param for _, params in batch for param in params],
+            )
+            for number in range(len(batch)):
+                if number:
+                    cursor.nextset()
                 answers.append(cursor.fetchall())
         return answers
-    with contextlib.ExitStack() as stack:
-        if len(batch) > 1:
-            stack.enter_context(connection.connection.pipeline())
-        cursors = [stack.enter_context(_cursor(connection)) for _ in batch]
-        for cursor, (compiled, params) in zip(cursors, batch, strict=True):
-            cursor.execute(compiled.sql, params)
-        return [cursor.fetchall() for cursor in cursors]
+    answers = []
+    for compiled, params in batch:
+        with _cursor(connection) as cursor:
+            cursor.execute(compiled.statement, params)
+            answers.append(cursor.fetchall())
+    return answers
 
 
 def _cursor(connection):
@@ -183,12 +194,13 @@ def _cursor(connection):
     statement on every execution: the related list's is 5,000 characters). PostgreSQL: a
     psycopg cursor with server-side binding, whose statements psycopg prepares (the
     settings set ``prepare_threshold``; Django's own cursors bind on the client and are
-    never prepared).
+    never prepared); a "raw" one, which takes the ``$1`` placeholders the statement was
+    numbered with once (psycopg parses a statement longer than 4 KB again on every run).
     """
     if connection.vendor == "postgresql":
         import psycopg  # installed wherever PostgreSQL is used
 
-        raw = psycopg.Cursor(connection.connection)
+        raw = psycopg.RawCursor(connection.connection)
     else:
         raw = connection.connection.cursor(factory=_SQLiteCursor)
     if connection.queries_logged:
@@ -246,7 +258,9 @@ class _Compiled:
             if not positions or str(adapted) in sql:
                 raise ValueError(f"{query.name}: {name} is not a parameter of the query")
             self.slots.extend((position, name, index) for position in positions)
+        # As Django compiles it (``%s``), and as our own cursor takes it (PostgreSQL: $1).
         self.sql = sql
+        self.statement = _numbered(sql) if connection.vendor == "postgresql" else sql
         self.converters = [
             (position, functions, expression)
             for position, (functions, expression) in compiler.get_converters(
@@ -289,6 +303,15 @@ def _adapt(connection, value):
 def _qmark(sql: str) -> str:
     """Return ``sql`` with Django's ``%s`` placeholders as SQLite's ``?`` (and ``%%`` as %)."""
     return "%".join(part.replace("%s", "?") for part in sql.split("%%"))
+
+
+def _numbered(sql: str) -> str:
+    """Return ``sql`` with Django's ``%s`` placeholders as PostgreSQL's ``$1``, ``$2``…"""
+    numbers = itertools.count(1)
+    return _PLACEHOLDER.sub(lambda match: "%" if match[1] == "%" else f"${next(numbers)}", sql)
+
+
+_PLACEHOLDER = re.compile(r"%([%s])")
 
 
 class _SQLiteCursor(sqlite3.Cursor):

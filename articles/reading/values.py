@@ -1,28 +1,36 @@
 """The values reader pages show: plain, frozen objects that answer as the models do.
 
 A page lists some thirty things (related articles, their sections, tags, quotes and
-their experts, share buttons). Read as model instances, each costs a model constructor;
-read as rows of plain columns (every language's), each is a small frozen object. Those
-objects take their behaviour from the models themselves rather than copying it:
+their experts, share buttons). Read as model instances, each costs a model constructor
+and, for every translated name it shows, a lookup of the active language; read as rows of
+plain columns (every language's), each becomes a small frozen object made for the page's
+language. Those objects take their behaviour from the models rather than copying it:
 
-- a translated name (``card.title``, ``tag.name``) is read through the model's own
-  modeltranslation descriptor, so the fallback from English to Arabic is the model's;
-- ``get_absolute_url()``, ``slug_in()``, ``full_name`` and ``share_text`` are the model's
-  own functions, bound to the value.
+- a translated text (``card.title``, ``tag.name``) is chosen among the row's languages by
+  ``ModelTexts``, which asks the model's own modeltranslation descriptor for its rule
+  (its fallback languages, what counts as empty, its default), once per list;
+- a link (``get_absolute_url()``) is made by the model's own path function
+  (``Article.paths()``, …), prepared once for a whole list;
+- ``slug_in()``, ``full_name``, ``share_text``, ``get_kind_display()`` and
+  ``get_full_name()`` are the models' own functions, bound to the value.
 
-So a value answers exactly as its model would, and a change to a model's rule changes
-the pages that read values too. Each value has every language's columns of its texts
-(``title_ar``, ``title_en``); ``test_values.py`` fails if a language is added and the
-values do not carry it. Templates read these under strict undefined in the tests: a
-name a value does not offer fails a test instead of printing nothing.
+So a value answers exactly as its model would (``test_values.py`` compares them, in
+every language), and a change to a model's rule changes the pages that read values
+too. Templates read these under strict undefined in the tests: a name a value does not
+offer fails a test instead of printing nothing.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils.translation import override
+from modeltranslation.fields import NONE
+from modeltranslation.utils import build_localized_fieldname, resolution_order
 
+from articles.links import path_builder
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 
 LANGUAGES = ("ar", "en")
@@ -38,45 +46,81 @@ def prefixed(prefix: str, names: list[str]) -> list[str]:
     return [f"{prefix}__{name}" for name in names]
 
 
+class ModelTexts:
+    """Choose a row's text in ``language`` for translated fields of ``model``, by the rule
+    of the model's own modeltranslation descriptor: the first meaningful value in its
+    resolution order, else its default. The rule is read once, for a whole list."""
+
+    def __init__(self, model, fields: tuple[str, ...], language: str):
+        self.rules = {}
+        for name in fields:
+            descriptor = model.__dict__[name]
+            default = descriptor.field.get_default()
+            undefined = (
+                default
+                if descriptor.fallback_undefined is NONE
+                else (descriptor.fallback_undefined)
+            )
+            order = resolution_order(language, descriptor.fallback_languages)
+            columns = [build_localized_fieldname(name, code) for code in order]
+            self.rules[name] = (columns, descriptor.meaningful_value, undefined, default)
+
+    def __call__(self, row: dict) -> dict:
+        """Return ``{field: text}`` for the fields, from the row's per-language columns."""
+        texts = {}
+        for name, (columns, meaningful, undefined, default) in self.rules.items():
+            texts[name] = next(
+                (row[column] for column in columns if meaningful(row[column], undefined)),
+                default,
+            )
+        return texts
+
+
 def unprefixed(row: dict, prefix: str) -> dict:
     """Return the columns of ``row`` read through relation ``prefix``, without the prefix."""
     start = len(prefix) + 2
     return {name[start:]: value for name, value in row.items() if name.startswith(prefix + "__")}
 
 
+class _Linked:
+    """A value whose page path the model's path function made when the value was."""
+
+    __slots__ = ()
+
+    def __post_init__(self, paths: Callable) -> None:
+        object.__setattr__(self, "url", paths(self))
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
 @dataclass(frozen=True, slots=True)
-class SectionLink:
+class SectionLink(_Linked):
     slug: str
-    name_ar: str
-    name_en: str
+    name: str
+    paths: InitVar[Callable]
+    url: str = field(init=False)
 
     COLUMNS = ["slug", *languages_of("name")]
-    name = Section.name
-    get_absolute_url = Section.get_absolute_url
 
 
 @dataclass(frozen=True, slots=True)
-class ArticleCard:
+class ArticleCard(_Linked):
     """An article as lists show it: headline, kicker, standfirst, section and date."""
 
     pk: int
     published_at: datetime
-    title_ar: str
-    title_en: str
-    kicker_ar: str
-    kicker_en: str
-    summary_ar: str
-    summary_en: str
+    title: str
+    kicker: str
+    summary: str
     slug_ar: str
     slug_en: str
     section: SectionLink
+    paths: InitVar[Callable]
+    url: str = field(init=False)
 
     COLUMNS = ["pk", "published_at", *languages_of("title", "kicker", "summary", "slug")]
-    title = Article.title
-    kicker = Article.kicker
-    summary = Article.summary
     slug_in = Article.slug_in
-    get_absolute_url = Article.get_absolute_url
 
 
 def card_columns() -> list[str]:
@@ -84,76 +128,89 @@ def card_columns() -> list[str]:
     return [*ArticleCard.COLUMNS, *prefixed("section", SectionLink.COLUMNS)]
 
 
-def cards_of(rows: list[dict]) -> list[ArticleCard]:
-    """Return a card per row of ``card_columns()``; cards of one section share its link."""
+def cards_of(rows: list[dict], language: str) -> list[ArticleCard]:
+    """Return a card per row of ``card_columns()`` in ``language``; cards of one section
+    share its link."""
+    texts = ModelTexts(Article, ("title", "kicker", "summary"), language)
+    section_texts = ModelTexts(Section, ("name",), language)
+    with override(language):
+        article_paths, section_paths = Article.paths(), Section.paths()
     sections: dict[str, SectionLink] = {}
     cards = []
     for row in rows:
         section = sections.get(row["section__slug"])
         if section is None:
-            section = sections[row["section__slug"]] = SectionLink(**unprefixed(row, "section"))
+            columns = unprefixed(row, "section")
+            section = sections[row["section__slug"]] = SectionLink(
+                slug=columns["slug"], paths=section_paths, **section_texts(columns)
+            )
         cards.append(
-            ArticleCard(**{name: row[name] for name in ArticleCard.COLUMNS}, section=section)
+            ArticleCard(
+                pk=row["pk"],
+                published_at=row["published_at"],
+                slug_ar=row["slug_ar"],
+                slug_en=row["slug_en"],
+                section=section,
+                paths=article_paths,
+                **texts(row),
+            )
         )
     return cards
 
 
 @dataclass(frozen=True, slots=True)
-class TagLink:
+class TagLink(_Linked):
     pk: int
     slug: str
     kind: str
-    name_ar: str
-    name_en: str
+    name: str
+    paths: InitVar[Callable]
+    url: str = field(init=False)
 
     COLUMNS = ["pk", "slug", "kind", *languages_of("name")]
-    name = Tag.name
     get_kind_display = Tag.get_kind_display
-    get_absolute_url = Tag.get_absolute_url
 
 
-def tags_of(rows: list[dict]) -> list[TagLink]:
-    return [TagLink(**row) for row in rows]
+def tags_of(rows: list[dict], language: str) -> list[TagLink]:
+    texts = ModelTexts(Tag, ("name",), language)
+    with override(language):
+        paths = Tag.paths()
+    return [
+        TagLink(pk=row["pk"], slug=row["slug"], kind=row["kind"], paths=paths, **texts(row))
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
-class ExpertLink:
+class ExpertLink(_Linked):
     """Who said a quote: named with the honorific, as the news names the person."""
 
     slug: str
-    name_ar: str
-    name_en: str
-    honorific_ar: str
-    honorific_en: str
-    role_ar: str
-    role_en: str
+    name: str
+    honorific: str
+    role: str
+    paths: InitVar[Callable]
+    url: str = field(init=False)
 
     COLUMNS = ["slug", *languages_of("name", "honorific", "role")]
-    name = Expert.name
-    honorific = Expert.honorific
-    role = Expert.role
     full_name = Expert.full_name
-    get_absolute_url = Expert.get_absolute_url
 
 
 @dataclass(frozen=True, slots=True)
-class QuoteItem:
+class QuoteItem(_Linked):
     """A quote with who said it, and the article it appeared in where a page shows it."""
 
     pk: int
     highlighted: bool
-    text_ar: str
-    text_en: str
-    context_ar: str
-    context_en: str
+    text: str
+    context: str
     expert: ExpertLink
-    article: ArticleCard | None = None
+    article: ArticleCard | None
+    paths: InitVar[Callable]
+    url: str = field(init=False)
 
     COLUMNS = ["pk", "highlighted", *languages_of("text", "context")]
-    text = Quote.text
-    context = Quote.context
     share_text = Quote.share_text
-    get_absolute_url = Quote.get_absolute_url
 
 
 def quote_columns(*, with_article: bool = False) -> list[str]:
@@ -164,20 +221,33 @@ def quote_columns(*, with_article: bool = False) -> list[str]:
     return columns
 
 
-def quotes_of(rows: list[dict]) -> list[QuoteItem]:
-    """Return a quote per row of ``quote_columns()``; one expert's quotes share a link."""
+def quotes_of(rows: list[dict], language: str) -> list[QuoteItem]:
+    """Return a quote per row of ``quote_columns()`` in ``language``; one expert's quotes
+    share a link."""
+    texts = ModelTexts(Quote, ("text", "context"), language)
+    expert_texts = ModelTexts(Expert, ("name", "honorific", "role"), language)
+    with override(language):
+        quote_paths, expert_paths = Quote.paths(), Expert.paths()
     experts: dict[str, ExpertLink] = {}
     quotes = []
     for row in rows:
         expert = experts.get(row["expert__slug"])
         if expert is None:
-            expert = experts[row["expert__slug"]] = ExpertLink(**unprefixed(row, "expert"))
+            columns = unprefixed(row, "expert")
+            expert = experts[row["expert__slug"]] = ExpertLink(
+                slug=columns["slug"], paths=expert_paths, **expert_texts(columns)
+            )
         article = None
         if "article__pk" in row:
-            (article,) = cards_of([unprefixed(row, "article")])
+            (article,) = cards_of([unprefixed(row, "article")], language)
         quotes.append(
             QuoteItem(
-                **{name: row[name] for name in QuoteItem.COLUMNS}, expert=expert, article=article
+                pk=row["pk"],
+                highlighted=row["highlighted"],
+                expert=expert,
+                article=article,
+                paths=quote_paths,
+                **texts(row),
             )
         )
     return quotes
@@ -185,33 +255,44 @@ def quotes_of(rows: list[dict]) -> list[QuoteItem]:
 
 @dataclass(frozen=True, slots=True)
 class ShareButton:
-    """A share network as a page offers it: the view named ``share_view`` counts the click."""
+    """A share network as a page offers it, with the path that counts the share."""
 
     slug: str
     icon: str
-    name_ar: str
-    name_en: str
+    name: str
+    path: str
 
     COLUMNS = ["slug", "icon", *languages_of("name")]
-    name = ShareNetwork.name
 
 
-def share_buttons_of(rows: list[dict]) -> list[ShareButton]:
-    return [ShareButton(**row) for row in rows]
+def share_buttons_of(rows: list[dict], language: str, *, view: str, pk: int) -> list[ShareButton]:
+    """Return a button per row, sharing ``pk`` through ``view`` ("articles:share", or
+    "articles:quote_share" for a quote)."""
+    texts = ModelTexts(ShareNetwork, ("name",), language)
+    with override(language):
+        share_path = path_builder(view, "pk", "network")
+    return [
+        ShareButton(
+            slug=row["slug"],
+            icon=row["icon"],
+            path=share_path(pk=pk, network=row["slug"]),
+            **texts(row),
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True, slots=True)
 class CorrectionItem:
     published_at: datetime
-    text_ar: str
-    text_en: str
+    text: str
 
     COLUMNS = ["published_at", *languages_of("text")]
-    text = Correction.text
 
 
-def corrections_of(rows: list[dict]) -> list[CorrectionItem]:
-    return [CorrectionItem(**row) for row in rows]
+def corrections_of(rows: list[dict], language: str) -> list[CorrectionItem]:
+    texts = ModelTexts(Correction, ("text",), language)
+    return [CorrectionItem(published_at=row["published_at"], **texts(row)) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

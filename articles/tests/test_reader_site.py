@@ -129,6 +129,11 @@ def test_quote_page_shows_the_quote_expert_and_article_with_its_own_share_links(
     assert "الخبير الاستراتيجي" in content
     assert seed_report.title_ar in content
     assert [block["@type"] for block in jsonld(content)] == ["Quotation"]
+    # The same share buttons as the article page's, each counted through the quote.
+    assert (
+        f'href="/quotes/{quote.pk}/share/telegram/" rel="nofollow noopener" data-network="telegram"'
+        in content
+    )
 
     shared = client.get(f"/quotes/{quote.pk}/share/telegram/", headers={"user-agent": BROWSER})
     values = parse_qs(urlsplit(shared["Location"]).query)

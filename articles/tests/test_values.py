@@ -2,6 +2,8 @@
 
 import pytest
 from django.template import engines
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from jinja2 import UndefinedError
 
@@ -37,11 +39,10 @@ def rows(queryset, columns) -> list[dict]:
 
 
 def card_html(article) -> str:
-    template = engines["jinja2"].from_string(
-        '{% from "includes/article_card.html" import article_card %}'
-        "{{ article_card(article, heading_level=3, show_summary=True) }}"
+    return render_to_string(
+        "includes/article_card.html",
+        {"article": article, "heading_level": 3, "is_lead": False, "show_summary": True},
     )
-    return template.render({"article": article})
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -63,7 +64,8 @@ def test_a_card_of_values_is_the_card_of_its_article(language):
     ]
     ids = [article.pk for article in articles]
     cards = {
-        card.pk: card for card in cards_of(rows(Article.objects.filter(pk__in=ids), card_columns()))
+        card.pk: card
+        for card in cards_of(rows(Article.objects.filter(pk__in=ids), card_columns()), language)
     }
 
     with translation.override(language):
@@ -72,21 +74,22 @@ def test_a_card_of_values_is_the_card_of_its_article(language):
             assert cards[article.pk].get_absolute_url() == article.get_absolute_url()
 
 
-def test_a_card_answers_in_the_language_active_when_it_is_read():
+def test_a_card_is_made_for_the_language_of_its_page():
     article = make_article(title_ar="عنوان", title_en="Headline")
-    (card,) = cards_of(rows(Article.objects.filter(pk=article.pk), card_columns()))
+    found = rows(Article.objects.filter(pk=article.pk), card_columns())
+    (arabic,), (english,) = cards_of(found, "ar"), cards_of(found, "en")
 
     with translation.override("en"):
-        english = (card.title, card.get_absolute_url())
-    assert (card.title, english[0]) == ("عنوان", "Headline")
-    assert english[1].startswith("/en/articles/")
+        english_path = english.get_absolute_url()
+    assert (arabic.title, english.title) == ("عنوان", "Headline")
+    assert english_path.startswith("/en/articles/")
 
 
 def test_cards_of_one_section_share_its_link():
     section = make_section()
     ids = [make_article(section=section).pk for _ in range(3)]
 
-    first, *others = cards_of(rows(Article.objects.filter(pk__in=ids), card_columns()))
+    first, *others = cards_of(rows(Article.objects.filter(pk__in=ids), card_columns()), "ar")
 
     assert all(card.section is first.section for card in others)
     assert first.section.get_absolute_url() == section.get_absolute_url()
@@ -96,7 +99,7 @@ def test_cards_of_one_section_share_its_link():
 def test_tag_links_name_and_link_tags_as_the_tags_do(language):
     tags = [make_tag(name_ar="دمشق", name_en="Damascus"), make_tag(name_ar="حلب", name_en="")]
     ids = [tag.pk for tag in tags]
-    links = tags_of(rows(Tag.objects.filter(pk__in=ids), TagLink.COLUMNS))
+    links = tags_of(rows(Tag.objects.filter(pk__in=ids), TagLink.COLUMNS), language)
 
     with translation.override(language):
         expected = [
@@ -118,12 +121,15 @@ def test_share_buttons_and_corrections_name_what_their_rows_name(language):
     article = make_article()
     make_correction(article=article, text_ar="صُحّح التاريخ.", text_en="")
     networks = ShareNetwork.objects.filter(is_active=True)
-    buttons = share_buttons_of(rows(networks, ShareButton.COLUMNS))
-    corrections = corrections_of(rows(Correction.objects.all(), CorrectionItem.COLUMNS))
+    with translation.override(language):
+        buttons = share_buttons_of(
+            rows(networks, ShareButton.COLUMNS), language, view="articles:share", pk=42
+        )
+    corrections = corrections_of(rows(Correction.objects.all(), CorrectionItem.COLUMNS), language)
 
     with translation.override(language):
-        assert [(b.name, b.slug, b.icon) for b in buttons] == [
-            (n.name, n.slug, n.icon) for n in networks
+        assert [(b.name, b.slug, b.icon, b.path) for b in buttons] == [
+            (n.name, n.slug, n.icon, reverse("articles:share", args=[42, n.slug])) for n in networks
         ]
         assert [c.text for c in corrections] == [c.text for c in Correction.objects.all()]
     assert buttons[1].name == "تلغرام"
@@ -154,7 +160,7 @@ def test_quotes_read_as_values_show_what_the_quotes_show(language):
     make_quote(article=article, expert=doctor, position=0, context_ar="في مقابلة", highlighted=True)
     make_quote(article=article, expert=plain, position=1, text_en="")
     make_quote(article=article, expert=doctor, position=2)
-    items = quotes_of(rows(Quote.objects.filter(article=article), quote_columns()))
+    items = quotes_of(rows(Quote.objects.filter(article=article), quote_columns()), language)
 
     with translation.override(language):
         expected = [
@@ -168,7 +174,7 @@ def test_quotes_read_with_their_article_link_to_it():
     article = make_article(title_ar="المقال")
     make_quote(article=article)
     (item,) = quotes_of(
-        rows(Quote.objects.filter(article=article), quote_columns(with_article=True))
+        rows(Quote.objects.filter(article=article), quote_columns(with_article=True)), "ar"
     )
 
     assert (item.article.title, item.article.get_absolute_url()) == (
@@ -184,7 +190,7 @@ def test_the_values_carry_every_language_of_the_site():
 def test_a_template_reading_what_a_value_does_not_offer_fails_instead_of_printing_nothing():
     """Strict in the tests: a renamed or dropped attribute is a failure, not a blank."""
     article = make_article()
-    (card,) = cards_of(rows(Article.objects.filter(pk=article.pk), card_columns()))
+    (card,) = cards_of(rows(Article.objects.filter(pk=article.pk), card_columns()), "ar")
     template = engines["jinja2"].from_string("{{ card.headline }}")
 
     with pytest.raises(UndefinedError):
