@@ -37,6 +37,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import connections, router
+from django.db.backends.utils import CursorDebugWrapper
 from django.utils.translation import get_language
 
 from articles.memos import Memo, memoized
@@ -59,8 +60,14 @@ DJANGO_INTERNALS = {
     "django.db.backends.base.base.BaseDatabaseWrapper.make_cursor": (
         "wrap that cursor as Django wraps its own (errors, query logging)"
     ),
-    "django.db.backends.base.base.BaseDatabaseWrapper.make_debug_cursor": "the same, logged",
-    "django.db.backends.base.base.BaseDatabaseWrapper.queries_logged": "which of the two",
+    "django.db.backends.base.base.BaseDatabaseWrapper.queries_logged": "whether to log it",
+    "django.db.backends.utils.CursorDebugWrapper.debug_sql": (
+        "log our statements by their text (psycopg keeps none of a prepared statement)"
+    ),
+    "django.db.backends.utils.CursorWrapper._execute_with_wrappers": (
+        "run them through Django's execute wrappers and error translation, as it does"
+    ),
+    "django.db.backends.utils.CursorWrapper._execute": "the same",
     "django.db.backends.base.base.BaseDatabaseWrapper._close": (
         "SQLite: record the query planner's statistics as a connection closes"
     ),
@@ -204,8 +211,17 @@ def _cursor(connection):
     else:
         raw = connection.connection.cursor(factory=_SQLiteCursor)
     if connection.queries_logged:
-        return connection.make_debug_cursor(raw)
+        return _StatementLogged(raw, connection)
     return connection.make_cursor(raw)
+
+
+class _StatementLogged(CursorDebugWrapper):
+    """Django's logging cursor, logging each statement as it was sent: psycopg keeps no
+    text of a statement it ran prepared, where Django looks for it."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params):
+            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
 
 
 class _Compiled:
