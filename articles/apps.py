@@ -14,3 +14,13 @@ class ArticlesConfig(AppConfig):
 
         register_models()
         invalidation.connect()
+        self.connect_plain_text_rule()
+
+    def connect_plain_text_rule(self):
+        """No text field of the content keeps a reordering control, however it is saved."""
+        from django.db.models.signals import pre_save
+
+        from articles.models import drop_bidi_controls_before_save
+
+        for model in self.get_models():
+            pre_save.connect(drop_bidi_controls_before_save, sender=model)

@@ -16,6 +16,15 @@ _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي
 
 ARABIC_INDIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
+# The explicit embeddings and overrides (U+202A–U+202E) and isolates (U+2066–U+2069):
+# in what staff write they can reorder what a reader sees, so that a link reads
+# "فاتورة\u202efdp.exe" and goes somewhere else. Arabic text never needs them: the
+# marks it does need (RLM U+200F, LRM U+200E, ALM U+061C) change no order but their own
+# and stay.
+BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+# The same characters percent-encoded in a URL (UTF-8: E2 80 AA–AE, E2 81 A6–A9).
+_ENCODED_BIDI_CONTROLS = re.compile(r"%E2%80%A[A-E]|%E2%81%A[6-9]", re.I)
+
 MONTHS_LEVANTINE = (
     "كانون الثاني",
     "شباط",
@@ -74,6 +83,16 @@ def normalize_for_search(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text or "")
     return strip_marks(text).translate(_FOLD).casefold()
+
+
+def without_bidi_controls(text: str) -> str:
+    """Return ``text`` without the controls that reorder what follows them."""
+    return text.translate(BIDI_CONTROLS) if text else text
+
+
+def url_without_bidi_controls(url: str) -> str:
+    """Return ``url`` without reordering controls, written as they are or percent-encoded."""
+    return _ENCODED_BIDI_CONTROLS.sub("", without_bidi_controls(url)) if url else url
 
 
 def make_slug(title: str, *, max_length: int = 100) -> str:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from articles.arabic import make_slug, normalize_for_search
+from articles.arabic import make_slug, normalize_for_search, without_bidi_controls
 from articles.links import path_builder, path_to
 from articles.querysets import ArticleQuerySet, QuoteQuerySet
 from articles.sanitizing import html_to_text, sanitize_html
@@ -44,6 +44,27 @@ def lead_image_path(instance, filename):
 
 def expert_photo_path(instance, filename):
     return upload_path("experts", filename)
+
+
+def drop_bidi_controls(instance) -> None:
+    """Take the reordering controls (``arabic.BIDI_CONTROLS``) out of every text field of
+    ``instance``: staff write headlines, names, captions and addresses that readers see,
+    and none of them may read as something it is not. Run before every save
+    (``pre_save``, connected for the content's models and staff accounts) and by
+    ``prepare_for_save``, so that what is derived from the text is derived from it clean.
+    """
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, without_bidi_controls(value))
+
+
+def drop_bidi_controls_before_save(sender, instance, raw=False, **kwargs):
+    """The ``pre_save`` receiver of :func:`drop_bidi_controls`; fixtures and restored
+    backups (``raw``) are loaded as they were saved."""
+    if not raw:
+        drop_bidi_controls(instance)
 
 
 def language_codes() -> list[str]:
@@ -168,6 +189,7 @@ class Expert(models.Model):
 
     def prepare_for_save(self):
         """Derive what is stored from what was written; bulk inserts call this too."""
+        drop_bidi_controls(self)
         for code in language_codes():
             setattr(self, f"bio_{code}", sanitize_html(getattr(self, f"bio_{code}", "")))
         if not self.slug:
@@ -381,6 +403,7 @@ class Article(models.Model):
         made from the headline in its own language; each language's text is folded for
         search with the names of ``tags`` (read from the database if not given).
         """
+        drop_bidi_controls(self)
         now = timezone.now()
         tag_names = self._tag_names(tags)
         for code in language_codes():

@@ -11,6 +11,8 @@ import re
 import nh3
 from django.utils.text import Truncator
 
+from articles.arabic import url_without_bidi_controls, without_bidi_controls
+
 ALLOWED_TAGS = frozenset(
     {
         "p",
@@ -38,18 +40,30 @@ ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "noopener noreferrer nofollow"
 
 
+def _attribute(tag: str, name: str, value: str) -> str:
+    # An address could still carry a reordering control percent-encoded.
+    return url_without_bidi_controls(value) if name == "href" else value
+
+
 def sanitize_html(html: str | None) -> str:
-    """Return ``html`` reduced to the newsroom's allow-list of tags, attributes and URLs."""
+    """Return ``html`` reduced to the newsroom's allow-list of tags, attributes and URLs.
+
+    Directional overrides and isolates go too, typed or written as character references
+    (the cleaned HTML carries them as characters): they could make a link's text read
+    as something it is not (``arabic.BIDI_CONTROLS``).
+    """
     if not html:
         return ""
-    return nh3.clean(
+    cleaned = nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attribute_filter=_attribute,
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
-    ).strip()
+    )
+    return without_bidi_controls(cleaned).strip()
 
 
 # XML 1.0 cannot carry these C0 control characters, even escaped; HTML shows nothing for

@@ -9,6 +9,15 @@ class StaffConfig(AppConfig):
     name = "staff"
     verbose_name = _("Staff")
 
+    def ready(self):
+        # Staff names are bylines: the content's rule for reordering controls holds.
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_save
+
+        from articles.models import drop_bidi_controls_before_save
+
+        pre_save.connect(drop_bidi_controls_before_save, sender=get_user_model())
+
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):
     """The admin, signed into in two steps, with the newsroom's dashboard as its index."""

@@ -161,3 +161,38 @@ def test_expert_full_name_puts_the_honorific_first():
 
     assert colonel.full_name == "العقيد أحمد حمادة"
     assert plain.full_name == "نورس العرفي"
+
+
+def test_no_text_field_keeps_a_reordering_control_whatever_saves_it():
+    from django.contrib.auth import get_user_model
+
+    from articles.tests.factories import make_correction, make_network, make_tag
+
+    rlo, isolate, rlm = "\u202e", "\u2067", "\u200f"
+    section = make_section(name_ar=f"تقارير{rlo}")
+    article = make_article(
+        section=section,
+        title_ar=f"فاتورة{rlo}fdp.exe",
+        lead_image_caption_ar=f"صورة{isolate} من الميدان{rlm}",
+        source=f"وكالة{rlo}",
+    )
+    quote = make_quote(article=article, text_ar=f"قال{rlo} كلاماً")
+    correction = make_correction(article=article, text_ar=f"صُحّح{rlo} الاسم")
+    tag = make_tag(name_ar=f"درعا{isolate}")
+    network = make_network(name_ar=f"شبكة{rlo}", url_template=f"https://x.example/?u={{url}}{rlo}")
+    user = get_user_model().objects.create_user(username="samira", first_name=f"سميرة{rlo}")
+
+    saved = [section, article, quote, correction, tag, network, user]
+    for instance in saved:
+        instance.refresh_from_db()
+        texts = [
+            getattr(instance, field.attname)
+            for field in instance._meta.concrete_fields
+            if isinstance(getattr(instance, field.attname), str)
+        ]
+        assert not any(rlo in text or isolate in text for text in texts), instance
+    assert article.title_ar == "فاتورةfdp.exe"
+    assert article.lead_image_caption_ar == f"صورة من الميدان{rlm}"  # the mark stays
+    assert user.first_name == "سميرة"
+    # What is derived from the headline is derived from it clean.
+    assert Article.objects.filter(search_ar__contains="فاتوره").exists()

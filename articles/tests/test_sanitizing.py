@@ -424,3 +424,44 @@ def test_truncated_text_is_the_start_of_the_whole_text_wherever_the_html_is_cut(
 def test_truncated_text_of_short_or_empty_html_is_all_its_text():
     assert truncated_text("<p>خبر قصير &amp; مختصر</p>", 200) == "خبر قصير & مختصر"
     assert truncated_text("", 200) == truncated_text(None, 200) == ""
+
+
+# --- reordering controls --------------------------------------------------------------
+
+RLO = "\u202e"  # RIGHT-TO-LEFT OVERRIDE: "فاتورة\u202efdp.exe" reads "فاتورةexe.pdf"
+REORDERING = "".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+ORDINARY_MARKS = "\u200f\u200e\u061c"  # RLM, LRM, ALM: Arabic text needs them
+
+
+def test_a_link_cannot_disguise_its_file_name_with_an_override():
+    body = f'<p><a href="https://evil.example/{RLO}fdp.exe">فاتورة{RLO}fdp.exe</a></p>'
+
+    cleaned = sanitize_html(body)
+
+    assert RLO not in cleaned
+    assert Parsed(cleaned).text == "فاتورةfdp.exe"
+    assert 'href="https://evil.example/fdp.exe"' in cleaned
+
+
+@pytest.mark.parametrize(
+    "written",
+    [RLO, "&#x202E;", "&#8238;", "&#x2067;", "&rlm;&#x202e;"],
+    ids=["character", "hex-reference", "decimal-reference", "isolate", "after-a-mark"],
+)
+def test_overrides_and_isolates_go_however_they_are_written(written):
+    cleaned = sanitize_html(f"<p>تقرير {written}abc</p>")
+
+    assert not set(cleaned) & set(REORDERING)
+    assert "abc" in cleaned
+
+
+def test_a_percent_encoded_override_is_taken_out_of_an_address():
+    cleaned = sanitize_html('<a href="https://example.org/a%E2%80%AEb%e2%81%a7c">x</a>')
+
+    assert 'href="https://example.org/abc"' in cleaned
+
+
+def test_the_marks_arabic_text_needs_stay():
+    text = f"قال{ORDINARY_MARKS[0]} إن 10{ORDINARY_MARKS[1]}% من{ORDINARY_MARKS[2]} السكان"
+
+    assert Parsed(sanitize_html(f"<p>{text}</p>")).text == text
