@@ -1,16 +1,19 @@
-"""Staff accounts: administrators assign roles and reset two-factor sign-in."""
+"""Staff accounts: administrators assign roles, reset two-factor sign-in, and see failed
+sign-ins and lift the blocks they caused (``staff/signin.py``)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp import admin as totp_admin
 
-from staff import roles, twofactor
+from staff import roles, signin, twofactor
+from staff.models import KnownPlace, SignInFailure
 
 User = get_user_model()
 admin.site.unregister(User)
@@ -128,3 +131,76 @@ class StaffAdmin(UserAdmin):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+
+class CountedFilter(admin.SimpleListFilter):
+    title = _("counted now")
+    parameter_name = "counted"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        counted = Q(cleared_at__isnull=True, at__gte=timezone.now() - signin.window())
+        if self.value() == "yes":
+            return queryset.filter(counted)
+        if self.value() == "no":
+            return queryset.exclude(counted)
+        return queryset
+
+
+@admin.register(SignInFailure)
+class SignInFailureAdmin(admin.ModelAdmin):
+    """Failed sign-ins, newest first. Lifting a block stops counting its failures; the
+    records stay, so the list keeps telling who guessed what from where."""
+
+    list_display = ["at", "username", "address", "known_place", "counted", "cleared_by"]
+    list_filter = [CountedFilter, "known_place", "at"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+    actions = ["lift_blocks"]
+    readonly_fields = ["username", "address", "at", "known_place", "cleared_at", "cleared_by"]
+
+    @admin.display(boolean=True, description=_("counted now"))
+    def counted(self, failure):
+        return failure.cleared_at is None and failure.at >= timezone.now() - signin.window()
+
+    @admin.action(permissions=["change"], description=_("Lift the block: stop counting these"))
+    def lift_blocks(self, request, queryset):
+        lifted = signin.lift(queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed sign-in is no longer counted.",
+                "%(count)d failed sign-ins are no longer counted.",
+                lifted,
+            )
+            % {"count": lifted},
+            messages.SUCCESS,
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # "Change" is lifting blocks from the list; a record itself is never edited.
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KnownPlace)
+class KnownPlaceAdmin(admin.ModelAdmin):
+    """Where staff completed sign-in; deleting one makes that address a stranger again."""
+
+    list_display = ["user", "address", "first_seen", "last_seen"]
+    search_fields = ["user__username", "address"]
+    readonly_fields = ["user", "address", "first_seen", "last_seen"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,10 +1,59 @@
-"""The admin site, whose index is the newsroom's dashboard."""
+"""The admin site, whose index is the newsroom's dashboard, signed into in two steps with
+throttled passwords (``staff/signin.py``)."""
+
+import math
 
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.i18n import JavaScriptCatalog
 
-from staff.twofactor import TwoFactorAdminSiteMixin
+from staff import signin
+from staff.twofactor import TwoFactorAdminSiteMixin, required_for
+
+
+def wait_message(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext(
+            "Too many failed sign-ins from here. Try again in %(count)d second, or ask "
+            "an administrator to lift the block.",
+            "Too many failed sign-ins from here. Try again in %(count)d seconds, or ask "
+            "an administrator to lift the block.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Too many failed sign-ins from here. Try again in %(count)d minute, or ask "
+        "an administrator to lift the block.",
+        "Too many failed sign-ins from here. Try again in %(count)d minutes, or ask "
+        "an administrator to lift the block.",
+        minutes,
+    ) % {"count": minutes}
+
+
+class ThrottledAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in form: a try that the rules hold back is not even checked."""
+
+    refusal = None
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        attempt = signin.Attempt(self.request, username)
+        self.refusal = attempt.refusal()
+        if self.refusal is not None:
+            raise ValidationError(wait_message(self.refusal.seconds), code="throttled")
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            if self.user_cache is None:  # the password, not the account's standing
+                attempt.failed()
+            raise
+        attempt.succeeded()
+        return cleaned
 
 
 class NewsroomAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
@@ -12,6 +61,23 @@ class NewsroomAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
     site_title = _("SY24 newsroom")
     index_title = _("Newsroom dashboard")
     index_template = "admin/newsroom_index.html"
+    login_form = ThrottledAuthenticationForm
+
+    def login(self, request, extra_context=None):
+        response = super().login(request, extra_context)
+        form = (getattr(response, "context_data", None) or {}).get("form")
+        refusal = getattr(form, "refusal", None)
+        if refusal is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(refusal.seconds)
+        elif (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and request.user.is_staff
+            and not required_for(request.user)  # else the second step completes sign-in
+        ):
+            signin.remember_place(request, response, request.user)
+        return response
 
     def i18n_javascript(self, request, extra_context=None):
         """Serve the admin's JavaScript strings, the rich-text editor's in Arabic included.

@@ -46,7 +46,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from staff import roles
+from staff import roles, signin
 
 logger = logging.getLogger("newsroom.twofactor")
 
@@ -237,6 +237,13 @@ class SetupForm(CodeForm):
         return code
 
 
+def signed_in_from_here(request, response):
+    """Both steps are done: this address and browser become a place the person signs in
+    from, which sign-in throttling does not hold back (``staff/signin.py``)."""
+    signin.remember_place(request, response, request.user)
+    return response
+
+
 # --- the admin site ----------------------------------------------------------------------
 
 
@@ -359,7 +366,7 @@ class TwoFactorAdminSiteMixin:
                     "for a code from your app."
                 ),
             )
-            return HttpResponseRedirect(next_url)
+            return signed_in_from_here(request, HttpResponseRedirect(next_url))
         url = config_url(user, key_hex)
         context = self._step_context(
             request,
@@ -387,7 +394,7 @@ class TwoFactorAdminSiteMixin:
         if request.method == "POST" and form.is_valid():
             request.session.cycle_key()
             django_otp.login(request, form.device)
-            return HttpResponseRedirect(next_url)
+            return signed_in_from_here(request, HttpResponseRedirect(next_url))
         context = self._step_context(
             request, title=_("Two-factor sign-in"), form=form, username=user.get_username()
         )

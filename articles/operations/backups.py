@@ -12,9 +12,9 @@ A backup is one ``newsroom-backup-<time>.tar.gz`` holding
   migrations), how many rows of each model, and the size and SHA-256 of every member.
 
 Left out on purpose: sessions (a restored backup must sign nobody back in), sign-in
-throttling records (django-axes), and content types and permissions, which ``migrate``
-makes. The archive holds password hashes and two-factor secrets: keep it as carefully
-as the database itself. How to run, schedule and check backups: docs/backup.md.
+throttling records (failed sign-ins, known places), and content types and permissions,
+which ``migrate`` makes. The archive holds password hashes and two-factor secrets: keep
+it as carefully as the database itself. How to run, schedule and check backups: docs/backup.md.
 """
 
 import datetime
@@ -51,7 +51,13 @@ DATABASE_FILE = "database.json"
 MANIFEST_FILE = "manifest.json"
 MEDIA_FOLDER = "media"
 # Apps and models not backed up (see the module's docstring).
-EXCLUDED = ("contenttypes", "auth.permission", "sessions", "axes")
+EXCLUDED = (
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "staff.signinfailure",
+    "staff.knownplace",
+)
 # Made by a migration, so present in a database that holds nothing yet.
 MADE_BY_MIGRATIONS = ("auth.group",)
 PACKAGES = ("Django", "django-reversion", "django-modeltranslation", "django-otp", "Pillow")

@@ -14,25 +14,12 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.shortcuts import render
 
+from articles.clients import client_address
+
 logger = logging.getLogger("newsroom")
 
 # Query strings longer than this are refused: no page of ours needs one.
 MAX_QUERY_STRING = 2048
-
-
-def client_address(request) -> str:
-    """Return the reader's address; behind N trusted proxies, the one they saw.
-
-    ``NEWSROOM_TRUSTED_PROXIES`` is how many proxies (load balancer, CDN) put addresses
-    in X-Forwarded-For; without it the header is ignored, since anyone can send it.
-    """
-    proxies = settings.NEWSROOM_TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def rate_limited(scope: str, *, per_minute_setting: str):
