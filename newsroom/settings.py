@@ -21,6 +21,7 @@ from newsroom.env import (
     env_list,
     media_storage,
     secret_key,
+    serve_media,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -271,6 +272,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Local media is served by the site itself (articles/media/views.py: images only, inert,
+# cached for a year when the name is a digest) unless NEWSROOM_SERVE_MEDIA=0 says a web
+# server in front does it (docs/deploy.md); with S3 storage nothing is routed.
+NEWSROOM_SERVE_MEDIA = serve_media()
 # Without collectstatic (the test suite), names are served unhashed instead of failing.
 WHITENOISE_MANIFEST_STRICT = False
 
