@@ -134,3 +134,21 @@ def media_storage(environ: Mapping[str, str] = os.environ) -> dict:
             "NEWSROOM_MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME or NEWSROOM_MEDIA_STORAGE_URL."
         )
     return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+def serve_media(environ: Mapping[str, str] = os.environ) -> bool:
+    """Return whether the site itself serves ``MEDIA_URL`` from ``MEDIA_ROOT``.
+
+    On by default with local storage, so uploads are seen in production without more
+    setup; ``NEWSROOM_SERVE_MEDIA=0`` when nginx serves the folder (docs/deploy.md).
+    With S3-compatible storage the files are not on this machine: there is nothing to
+    serve, and asking for it is a mistake worth stopping at start-up.
+    """
+    local = environ.get("NEWSROOM_MEDIA_STORAGE", "local").strip().lower() == "local"
+    wanted = env_bool("NEWSROOM_SERVE_MEDIA", local, environ)
+    if wanted and not local:
+        raise ImproperlyConfigured(
+            "NEWSROOM_SERVE_MEDIA=1 serves files from MEDIA_ROOT, but with "
+            "NEWSROOM_MEDIA_STORAGE=s3 they are in the bucket: leave NEWSROOM_SERVE_MEDIA unset."
+        )
+    return wanted

@@ -20,6 +20,7 @@ from newsroom.env import (
     env_list,
     media_storage,
     secret_key,
+    serve_media,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -243,10 +244,22 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 NEWSROOM_MONTH_STYLE = os.environ.get("NEWSROOM_MONTH_STYLE", "both")
 NEWSROOM_DIGITS = os.environ.get("NEWSROOM_DIGITS", "western")
 
-# Abuse of public endpoints: requests per address and minute, and how many proxies
-# (load balancer, CDN) in front of the site append to X-Forwarded-For.
-NEWSROOM_SEARCH_PER_MINUTE = env_int("NEWSROOM_SEARCH_PER_MINUTE", 30)
-NEWSROOM_SHARE_PER_MINUTE = env_int("NEWSROOM_SHARE_PER_MINUTE", 60)
+# Abuse of public endpoints: requests per address in the last minute (a sliding window,
+# articles/public/protection.py), and how many proxies (load balancer, CDN) in front of
+# the site append to X-Forwarded-For. One address is often many readers: Syrian carriers
+# put thousands of phones behind each public address (CGNAT), so a limit is set for what
+# one address's crowd does in normal reading, not for one person.
+# A search is the costliest page no cache answers (full-text query and render, about
+# 10 ms of CPU): 240 a minute, four a second, is a few per cent of one core per address,
+# and a carrier address must have more than 240 searches a minute behind it before one
+# reader sees the 429 page (which says to wait, Retry-After, under a minute). A flood of
+# hundreds a minute from one address is refused.
+NEWSROOM_SEARCH_PER_MINUTE = env_int("NEWSROOM_SEARCH_PER_MINUTE", 240)
+# A share click is one small UPDATE and a redirect, cheaper than a search, while a
+# refused one costs a reader more (the message they meant to send): 300 a minute, five
+# a second from one address, far above a breaking story's clicks through one carrier
+# address, still refuses a script hammering the counter.
+NEWSROOM_SHARE_PER_MINUTE = env_int("NEWSROOM_SHARE_PER_MINUTE", 300)
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
 
 # How long a shareable preview link stays valid, in seconds (three days by default).
@@ -265,6 +278,10 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Local media is served by the site itself (articles/media/views.py: images only, inert,
+# cached for a year when the name is a digest) unless NEWSROOM_SERVE_MEDIA=0 says a web
+# server in front does it (docs/deploy.md); with S3 storage nothing is routed.
+NEWSROOM_SERVE_MEDIA = serve_media()
 # Without collectstatic (the test suite), names are served unhashed instead of failing.
 WHITENOISE_MANIFEST_STRICT = False
 

@@ -1,10 +1,12 @@
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from articles.caching.pagecache import public_page
+from articles.media import views as media_views
 from articles.public import sitemaps
 from newsroom.views import health
 
@@ -24,5 +26,14 @@ urlpatterns += i18n_patterns(
     prefix_default_language=False,
 )
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads, renditions and share images from local disk, in production too, unless a web
+# server in front serves MEDIA_URL (NEWSROOM_SERVE_MEDIA=0) or they live in a bucket.
+if settings.NEWSROOM_SERVE_MEDIA and settings.MEDIA_URL.startswith("/"):
+    urlpatterns.insert(
+        0,
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<name>.+)$",
+            media_views.media_file,
+            name="media",
+        ),
+    )

@@ -352,6 +352,11 @@ def page_key(request) -> str:
     return f"page:{variant}:{request.get_host()}:{request.path}?{'&'.join(parameters)}"
 
 
+def is_media(request) -> bool:
+    """Tell whether the request is for a stored file the site serves itself (MEDIA_URL)."""
+    return settings.MEDIA_URL.startswith("/") and request.path.startswith(settings.MEDIA_URL)
+
+
 def may_use_cache(request) -> bool:
     """Return whether this request is an anonymous reader's GET or HEAD."""
     return (
@@ -384,7 +389,12 @@ def _public_headers(response) -> None:
         stale_while_revalidate=settings.NEWSROOM_CDN_STALE_WHILE_REVALIDATE,
         stale_if_error=settings.NEWSROOM_CDN_STALE_IF_ERROR,
     )
-    # The language is in the path, never negotiated: a CDN needs one copy per URL.
+    _one_copy_per_url(response)
+
+
+def _one_copy_per_url(response) -> None:
+    """Drop ``Vary: Accept-Language, Cookie``: the language is in the path, never
+    negotiated, and nothing cached varies by cookie, so a CDN needs one copy per URL."""
     vary = [
         value.strip()
         for value in response.get("Vary", "").split(",")
@@ -432,6 +442,12 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if is_media(request):
+            # Files are streamed from disk with their own validators (articles/media/
+            # views.py): neither stored here nor worth a cache or database round trip.
+            response = self.get_response(request)
+            _one_copy_per_url(response)
+            return response
         if not may_use_cache(request):
             response = self.get_response(request)
             if getattr(response, "public_page", False):

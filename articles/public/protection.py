@@ -6,6 +6,7 @@ has gone away must give readers a short translated page, never a stack trace.
 """
 
 import logging
+import math
 import time
 from functools import wraps
 
@@ -22,28 +23,64 @@ logger = logging.getLogger("newsroom")
 MAX_QUERY_STRING = 2048
 
 
+# Requests are counted per address in windows of a minute.
+WINDOW = 60
+# A window's count is kept while the next window still reads it, and a little longer.
+COUNT_SECONDS = 2 * WINDOW + 30
+
+
+def recent_requests(before: int, count: int, elapsed: float) -> float:
+    """Estimate an address's requests in the last minute from two fixed windows.
+
+    ``count`` is this minute's so far, ``before`` the previous minute's, ``elapsed`` the
+    seconds since this minute began. The previous minute counts for the part of it that
+    still lies within the last 60 seconds (a sliding window, assuming its requests were
+    spread evenly), so a burst just before a minute ends and another just after it
+    cannot both pass, as they would with one counter per minute.
+    """
+    return count + before * (1 - elapsed / WINDOW)
+
+
+def retry_after(limit: int, before: int, count: int, elapsed: float) -> int:
+    """Return the seconds until one more request passes, if the address sends nothing
+    more meanwhile (the arguments as for ``recent_requests``)."""
+    room = limit - 1  # what may have been counted when that request arrives
+    if count <= room and before:
+        # The previous minute's share fades enough within this one.
+        wait = WINDOW * (1 - (room - count) / before) - elapsed
+    else:
+        # This minute's count alone is too many: it fades during the next minute.
+        fade = WINDOW * (1 - room / count) if count else 0
+        wait = (WINDOW - elapsed) + min(WINDOW, max(0.0, fade))
+    return max(1, math.ceil(wait))
+
+
 def rate_limited(scope: str, *, per_minute_setting: str):
     """Refuse, with a 429 page, more than the set number of requests per address a minute.
 
-    Counted in the shared cache, so every worker sees the same count. If the cache is
-    down the request goes through: readers are never turned away for our fault.
+    "A minute" is the last 60 seconds (``recent_requests``), counted in the shared cache
+    so every worker sees the same count: one increment and one read per request. Refused
+    requests count too, so an address that keeps flooding stays refused until it stops;
+    its Retry-After says for how long. If the cache is down the request goes through:
+    readers are never turned away for our fault.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             limit = getattr(settings, per_minute_setting)
-            window = int(time.time() // 60)
-            key = f"ratelimit:{scope}:{client_address(request)}:{window}"
+            window, elapsed = divmod(time.time(), WINDOW)
+            key = f"ratelimit:{scope}:{client_address(request)}:"
             try:
-                cache.add(key, 0, timeout=90)
-                count = cache.incr(key)
+                cache.add(f"{key}{int(window)}", 0, timeout=COUNT_SECONDS)
+                count = cache.incr(f"{key}{int(window)}")
+                before = cache.get(f"{key}{int(window) - 1}", 0) if count <= limit else 0
             except Exception:
                 logger.warning("Rate limit for %s not applied: the cache is unavailable", scope)
-                count = 0
-            if count > limit:
+                return view(request, *args, **kwargs)
+            if recent_requests(before, count, elapsed) > limit:
                 response = render(request, "429.html", status=429)
-                response["Retry-After"] = str(60 - int(time.time()) % 60)
+                response["Retry-After"] = str(retry_after(limit, before, count, elapsed))
                 return response
             return view(request, *args, **kwargs)
 

@@ -12,6 +12,7 @@ from newsroom.env import (
     env_list,
     media_storage,
     secret_key,
+    serve_media,
 )
 
 # --- env_bool ----------------------------------------------------------------------------
@@ -307,3 +308,18 @@ def test_s3_storage_without_a_bucket_is_refused(environ):
 def test_unknown_storage_kind_is_refused(kind):
     with pytest.raises(ImproperlyConfigured, match="NEWSROOM_MEDIA_STORAGE"):
         media_storage({"NEWSROOM_MEDIA_STORAGE": kind, "AWS_STORAGE_BUCKET_NAME": "b"})
+
+
+# --- serve_media ---------------------------------------------------------------------
+
+
+def test_local_media_is_served_by_the_site_unless_a_web_server_does_it():
+    assert serve_media({}) is True
+    assert serve_media({"NEWSROOM_MEDIA_STORAGE": "local"}) is True
+    assert serve_media({"NEWSROOM_SERVE_MEDIA": "0"}) is False
+
+
+def test_media_in_a_bucket_is_never_served_from_local_disk():
+    assert serve_media({"NEWSROOM_MEDIA_STORAGE": "s3"}) is False
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SERVE_MEDIA"):
+        serve_media({"NEWSROOM_MEDIA_STORAGE": "s3", "NEWSROOM_SERVE_MEDIA": "1"})
