@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.arabic import make_slug, normalize_for_search, without_bidi_controls
 from articles.links import path_builder, path_to
-from articles.querysets import ArticleQuerySet, QuoteQuerySet
+from articles.querysets import ArticleQuerySet, PreviewLinkQuerySet, QuoteQuerySet
 from articles.sanitizing import html_to_text, sanitize_html
 from articles.sharing import validate_share_template
 
@@ -518,6 +518,8 @@ class ArticleActivity(models.Model):
         RESTORED = "restored", _("revision restored")
         DELETED = "deleted", _("deleted")
         RECOVERED = "recovered", _("recovered")
+        PREVIEW_SHARED = "preview_shared", _("preview link created")
+        PREVIEW_REVOKED = "preview_revoked", _("preview link revoked")
 
     article = models.ForeignKey(
         Article,
@@ -548,6 +550,55 @@ class ArticleActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.article_title}"
+
+
+class PreviewLink(models.Model):
+    """A link that shows an unpublished article to a reviewer without an account.
+
+    Made by someone who may share the article's preview (``permissions``), it opens
+    the preview until it expires or is revoked, and never once the article is live or
+    archived. Only the digest of its token is kept (``articles.preview``): the link
+    itself is shown once, to the person who made it.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="preview_links"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+        verbose_name = _("preview link")
+        verbose_name_plural = _("preview links")
+
+    def __str__(self):
+        return f"{self.article_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        """Say whether the link is neither revoked nor expired."""
+        return self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class Quote(models.Model):

@@ -182,3 +182,10 @@ class QuoteQuerySet(models.QuerySet):
         return self.filter(
             article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
         )
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self, *, now=None):
+        """Return the links that still open their article's preview: neither revoked nor
+        expired (whether the article may still be previewed is the article's to say)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())

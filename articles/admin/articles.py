@@ -6,10 +6,8 @@ crafted request the same way.
 """
 
 from contextvars import ContextVar
-from datetime import timedelta
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +15,7 @@ from django.db import models, transaction
 from django.db.models import F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -48,10 +46,10 @@ from articles.models import (
     Article,
     Correction,
     DailyShareCount,
+    PreviewLink,
     Quote,
     TranslationState,
 )
-from articles.preview import preview_token
 from articles.reading import pages
 from articles.reading.pages import page_context
 from articles.versioning import COMPARED_ARTICLE_FIELDS, compare_article_states
@@ -62,6 +60,16 @@ Status = Article.Status
 # (recover): the form's save is then that action.
 _restoring: ContextVar[dict | None] = ContextVar("restoring", default=None)
 _recovering: ContextVar[bool] = ContextVar("recovering", default=False)
+# Where a preview link just made waits, in the maker's session, to be shown to them
+# once: only its digest is stored, so it cannot be shown again.
+NEW_PREVIEW_LINK = "articles:new-preview-link"
+
+
+def staff_name(user) -> str:
+    """Return how the admin names a member of staff: their full name, or username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
 
 
 class ChangedFormsOnly(BaseInlineFormSet):
@@ -446,12 +454,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         context["workflow_buttons"] = self._workflow_buttons(request, obj)
         if obj is not None and obj.pk:
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
-            context["public_preview_url"] = absolute_url(
-                request, reverse("articles:preview", kwargs={"token": preview_token(obj.pk)})
-            )
-            context["preview_expires"] = timezone.now() + timedelta(
-                seconds=settings.NEWSROOM_PREVIEW_MAX_AGE
-            )
+            context.update(self._preview_links_context(request, obj))
         form = context["adminform"].form
         if form.conflict and obj is not None:
             context["conflict"] = form.conflict
@@ -459,6 +462,44 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
                 row for row in self._saved_beside_mine(obj, form) if row["changed"]
             ]
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _preview_links_context(self, request, article):
+        """Return what the change page shows of the article's outside preview links.
+
+        Editors see every link; others only the links they made. Only those who may
+        share the article's preview get the button that makes one.
+        """
+        user = request.user
+        can_share = permissions.can_share_preview(user, article)
+        links = article.preview_links.select_related("created_by", "revoked_by")
+        if not permissions.can_publish(user):
+            links = links.filter(created_by=user)
+        rows = [
+            {
+                "link": link,
+                "created_by": staff_name(link.created_by),
+                "revoked_by": staff_name(link.revoked_by),
+                "revocable": link.is_active and permissions.can_revoke_preview_link(user, link),
+            }
+            for link in links[:50]
+        ]
+        new_link = None
+        waiting = request.session.get(NEW_PREVIEW_LINK)
+        if waiting and waiting.get("article") == article.pk:
+            new_link = request.session.pop(NEW_PREVIEW_LINK)["url"]
+        if not (can_share or rows):
+            return {}
+        return {
+            "preview_links": rows,
+            "can_share_preview": can_share,
+            "new_preview_link": new_link,
+            "preview_link_add_url": reverse(
+                "admin:articles_article_previewlink_add", args=[article.pk]
+            ),
+            "preview_link_revoke_url": reverse(
+                "admin:articles_article_previewlink_revoke", args=[article.pk]
+            ),
+        }
 
     def _workflow_buttons(self, request, article):
         user = request.user
@@ -654,6 +695,16 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
                 name="{}_{}_preview".format(*info),
             ),
             path(
+                "<path:object_id>/preview-links/",
+                self.admin_site.admin_view(self.preview_link_add_view),
+                name="{}_{}_previewlink_add".format(*info),
+            ),
+            path(
+                "<path:object_id>/preview-links/revoke/",
+                self.admin_site.admin_view(self.preview_link_revoke_view),
+                name="{}_{}_previewlink_revoke".format(*info),
+            ),
+            path(
                 "<path:object_id>/history/compare/",
                 self.admin_site.admin_view(self.compare_view),
                 name="{}_{}_compare".format(*info),
@@ -674,6 +725,55 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         response = render(request, "articles/article_detail.html", page_context(page))
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+    def _preview_links_target(self, request, object_id):
+        """Return the article whose preview links a request changes, and where to go
+        back to: the list on its change page."""
+        article = self.get_object(request, object_id)
+        if article is None:
+            raise Http404
+        if not self.has_view_permission(request, article):
+            raise PermissionDenied
+        back = reverse("admin:articles_article_change", args=[article.pk]) + "#preview-links"
+        return article, back
+
+    def preview_link_add_view(self, request, object_id):
+        """Make an outside preview link (a POST from the change page) and show it, once.
+
+        Who may is ``CreatePreviewLink``'s to say: anyone else is refused (403) and
+        nothing is recorded.
+        """
+        article, back = self._preview_links_target(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        _link, token = actions.CreatePreviewLink(article, actor=request.user).execute()
+        request.session[NEW_PREVIEW_LINK] = {
+            "article": article.pk,
+            "url": absolute_url(request, reverse("articles:preview", kwargs={"token": token})),
+        }
+        messages.success(
+            request, _("Preview link created. Copy it now: it will not be shown again.")
+        )
+        return HttpResponseRedirect(back)
+
+    def preview_link_revoke_view(self, request, object_id):
+        """Revoke one preview link of the article (a POST naming it), as
+        ``RevokePreviewLink`` allows."""
+        article, back = self._preview_links_target(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(back)
+        try:
+            link = article.preview_links.get(pk=int(request.POST.get("link", "")))
+        except (PreviewLink.DoesNotExist, ValueError):
+            raise Http404 from None
+        link.article = article
+        try:
+            actions.RevokePreviewLink(link, actor=request.user).execute()
+        except ValidationError as error:
+            messages.warning(request, error.messages[0])
+        else:
+            messages.success(request, _("Preview link revoked: it opens nothing any more."))
+        return HttpResponseRedirect(back)
 
     def _versions(self, article_id):
         return Version.objects.get_for_object_reference(Article, article_id).select_related(

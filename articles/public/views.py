@@ -9,9 +9,9 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language, override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.defaults import page_not_found
 
 from articles import links
-from articles.preview import article_id_from_token
 from articles.reading import pages
 from articles.reading.pages import page_context
 from articles.sharing import build_share_url, is_link_previewer
@@ -99,12 +99,21 @@ def render_preview(request, article):
     return response
 
 
+@require_safe
 def preview(request, token: str):
-    """Show an unpublished article to whoever holds a valid, unexpired preview link."""
-    article_id = article_id_from_token(token)
-    if article_id is None:
-        raise Http404("This preview link is not valid or has expired.")
-    article = pages.any_article(article_id)
+    """Show an unpublished article to whoever holds a live preview link to it.
+
+    A revoked, expired or unknown link, or one to an article now published or
+    archived, finds nothing; and no answer may be kept by a cache on the way.
+    """
+    try:
+        article = pages.previewed_article(token)
+    except Http404 as missing:
+        response = page_not_found(request, missing)
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
     return render_preview(request, article)
 
 

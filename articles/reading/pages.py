@@ -29,7 +29,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from articles.arabic import localize_digits
-from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.models import (
+    Article,
+    Correction,
+    Expert,
+    PreviewLink,
+    Quote,
+    Section,
+    ShareNetwork,
+    Tag,
+)
+from articles.permissions import can_be_previewed
+from articles.preview import token_digest
 from articles.querysets import translation_filled
 from articles.reading import search, seo
 from articles.reading.sql import CompiledQuery, run_together
@@ -277,12 +288,26 @@ ACTIVE_SHARE_NETWORKS = CompiledQuery(
 )
 
 
-def any_article(pk: int) -> Article:
-    """Return article ``pk`` whatever its status, with its section (for a preview)."""
-    article = Article.objects.select_related("section").filter(pk=pk).first()
-    if article is None:
-        raise Http404(_("There is no such article."))
-    return article
+def previewed_article(token: str) -> Article:
+    """Return the article an outside preview link opens, with its section, or raise Http404.
+
+    The link must be recorded, neither revoked nor expired, and its article still one
+    readers cannot see (not live, not archived): a published article is read at its own
+    address, never as a preview.
+    """
+    now = timezone.now()
+    # From the primary, never a replica that may trail it: a link revoked, or an
+    # article published, a moment ago opens nothing.
+    link = (
+        PreviewLink.objects.using(router.db_for_write(PreviewLink))
+        .active(now=now)
+        .select_related("article__section")
+        .filter(token_digest=token_digest(token))
+        .first()
+    )
+    if link is None or not can_be_previewed(link.article):
+        raise Http404(_("This preview link is not valid or has expired."))
+    return link.article
 
 
 def published_article(pk: int, *, now: datetime | None = None) -> Article:

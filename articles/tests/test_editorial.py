@@ -605,8 +605,12 @@ def test_preview_link_opens_the_draft_without_an_account_until_it_expires(
     staff, journalist_draft, client, time_machine, settings
 ):
     time_machine.move_to(timezone.now())
-    page = client_for(staff[roles.JOURNALIST]).get(change_url(journalist_draft))
-    link = page.context["public_preview_url"]
+    author = client_for(staff[roles.JOURNALIST])
+    page = author.post(
+        reverse("admin:articles_article_previewlink_add", args=[journalist_draft.pk]),
+        follow=True,
+    )
+    link = re.search(r'value="(http://testserver/preview/[^"]+)"', page.content.decode())[1]
     path = link.removeprefix("http://testserver")
 
     opened = client.get(path)
@@ -616,29 +620,6 @@ def test_preview_link_opens_the_draft_without_an_account_until_it_expires(
 
     time_machine.shift(timedelta(seconds=settings.NEWSROOM_PREVIEW_MAX_AGE + 1))
     assert client.get(path).status_code == 404
-
-
-def test_forged_or_altered_preview_tokens_open_nothing(staff, journalist_draft, client):
-    from django.core import signing
-
-    from articles.preview import SALT, preview_token
-
-    token = preview_token(journalist_draft.pk)
-    other = make_article(status=Article.Status.DRAFT, title_ar="مسودة أخرى")
-    # The other article's payload under this token's signature, and a token signed
-    # with another key: neither opens anything.
-    other_payload = preview_token(other.pk).split(":")[0]
-    swapped = ":".join([other_payload, *token.split(":")[1:]])
-    wrong_key = signing.TimestampSigner(key="not-our-key", salt=SALT).sign_object(
-        {"article": other.pk}
-    )
-
-    # Signed with our key and salt, but without the time a preview link carries.
-    untimed = signing.Signer(salt=SALT).sign_object({"article": journalist_draft.pk})
-
-    assert client.get(f"/preview/{token}/").status_code == 200
-    for forged in (swapped, wrong_key, untimed, "not-a-token", token[:-2] + "xx"):
-        assert client.get(f"/preview/{forged}/").status_code == 404
 
 
 # --- the admin's other pages ----------------------------------------------------------------

@@ -35,7 +35,6 @@ from articles.models import (
     ShareNetwork,
     Tag,
 )
-from articles.preview import SALT, preview_token
 from articles.tests.factories import (
     make_article,
     make_correction,
@@ -267,6 +266,10 @@ EXPECTED = {
     "articles_article_history": (OK, OK, OK, OK),
     "articles_article_object": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # to "change"
     "articles_article_preview": (OK, OK, OK, OK),
+    # Outside preview links are made and revoked by POST; opened, they lead back to
+    # the list on the change page (who may post is test_preview_links.py's).
+    "articles_article_previewlink_add": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "articles_article_previewlink_revoke": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     "articles_article_compare": (OK, OK, OK, OK),
     "articles_article_revision": (EDIT, OK, EDIT, EDIT),
     "articles_article_recoverlist": (OK, OK, OK, OK),
@@ -930,25 +933,27 @@ def test_unpublished_articles_are_in_no_list_feed_sitemap_or_search(client):
     assert len(pages) > 11  # the index named at least one sitemap
 
 
-def test_preview_tokens_made_for_anything_else_open_nothing(client):
+def test_preview_tokens_made_for_anything_else_open_nothing(world, client):
     article = unpublished("draft", title_ar="مسودة سرية")
+    _link, token = actions.CreatePreviewLink(article, actor=world.people.editor).execute()
     gone = unpublished("draft")
-    gone_token = preview_token(gone.pk)
+    _link, gone_token = actions.CreatePreviewLink(gone, actor=world.people.editor).execute()
     gone.delete()
     forged = {
         "a deleted article's token": gone_token,
         "signed for another purpose": signing.dumps({"article": article.pk}),
-        "the id as text": signing.TimestampSigner(salt=SALT).sign_object(
-            {"article": str(article.pk)}
-        ),
-        "a bare id": signing.TimestampSigner(salt=SALT).sign_object(article.pk),
+        "signed as the old preview links were": signing.TimestampSigner(
+            salt="articles.preview"
+        ).sign_object({"article": article.pk}),
+        "the id": str(article.pk),
+        "the token in capitals": token.upper(),
     }
 
-    for what, token in forged.items():
-        response = client.get(reverse("articles:preview", kwargs={"token": token}))
+    for what, forged_token in forged.items():
+        response = client.get(reverse("articles:preview", kwargs={"token": forged_token}))
         assert response.status_code == 404, what
         assert "مسودة سرية" not in response.content.decode()
-    assert client.get(f"/preview/{preview_token(article.pk)}/").status_code == 200
+    assert client.get(reverse("articles:preview", kwargs={"token": token})).status_code == 200
 
 
 @pytest.mark.parametrize("action", ["unpublish_selected", "archive_selected"])

@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 
 from articles.caching import pagecache
 from articles.models import Article
-from articles.preview import preview_token
 from articles.tests.factories import (
     make_article,
     make_correction,
@@ -313,7 +312,10 @@ def test_signed_in_staff_always_get_the_live_page_and_no_shared_cache_keeps_it(c
 
 def test_a_preview_is_never_cached(client):
     draft = make_article(status=Article.Status.DRAFT, title_ar="مسودة أولى")
-    path = f"/preview/{preview_token(draft.pk)}/"
+    editor = get_user_model().objects.create_user(username="editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name=roles.EDITOR))
+    _link, token = actions.CreatePreviewLink(draft, actor=editor).execute()
+    path = f"/preview/{token}/"
     first = client.get(path)
     Article.objects.filter(pk=draft.pk).update(title_ar="مسودة ثانية")  # no signal at all
     second = client.get(path)

@@ -49,7 +49,7 @@ def test_search_is_rate_limited_per_address_with_a_clear_429(client, settings):
     assert other.status_code == 200
     limited = client.get("/search/", {"q": "حلب"})
     assert "طلبات كثيرة" in limited.content.decode()
-    assert 0 < int(limited["Retry-After"]) <= 60
+    assert 0 < int(limited["Retry-After"]) <= 120  # this minute, and the next at most
 
 
 def test_120_searches_a_minute_from_one_carrier_address_all_answer(client, clock):

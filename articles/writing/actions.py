@@ -26,6 +26,7 @@ import datetime
 from collections.abc import Callable, Iterable
 
 import reversion
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +34,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles import permissions
-from articles.models import Article, ArticleActivity, Tag
+from articles.models import Article, ArticleActivity, PreviewLink, Tag
+from articles.preview import new_token, token_digest
 
 Status = Article.Status
 Log = ArticleActivity.Action
@@ -56,6 +58,9 @@ class ArticleAction:
     log = Log.EDITED
     comment = gettext_lazy("Edited")
     done = gettext_lazy("Saved.")
+    # Whether the change ends the article's outside preview links (it goes live, is
+    # taken down or retired): they are revoked in the same transaction, for good.
+    ends_previews = False
 
     def __init__(self, article: Article, *, actor):
         self.article = article
@@ -99,6 +104,10 @@ class ArticleAction:
             # A new article's first line says what was done with it, "created" if nothing.
             log = Log.CREATED if is_new and self.log == Log.EDITED else self.log
             activity_record(article=article, actor=self.actor, action=log)
+            if self.ends_previews:
+                article.preview_links.active().update(
+                    revoked_at=timezone.now(), revoked_by=self.actor
+                )
         return article
 
 
@@ -148,6 +157,7 @@ class Publish(_Publishing):
     log = Log.PUBLISHED
     comment = gettext_lazy("Published")
     done = gettext_lazy("Published: readers can see it now.")
+    ends_previews = True
 
     def check(self) -> None:
         super().check()
@@ -186,6 +196,7 @@ class Unpublish(_Publishing):
     log = Log.UNPUBLISHED
     comment = gettext_lazy("Unpublished")
     done = gettext_lazy("Unpublished: readers no longer see it.")
+    ends_previews = True
 
     def check(self) -> None:
         super().check()
@@ -202,6 +213,7 @@ class Archive(_Publishing):
     log = Log.ARCHIVED
     comment = gettext_lazy("Archived")
     done = gettext_lazy("Archived.")
+    ends_previews = True
 
     def check(self) -> None:
         super().check()
@@ -249,6 +261,68 @@ def delete_article(*, article: Article, actor) -> None:
     with transaction.atomic(savepoint=False):
         activity_record(article=article, actor=actor, action=Log.DELETED)
         article.delete()
+
+
+class CreatePreviewLink:
+    """Make a link that shows an unpublished article to a reviewer without an account.
+
+    Only those ``permissions.can_share_preview`` names may; the link is recorded with
+    who made it and when it expires (``NEWSROOM_PREVIEW_MAX_AGE`` from now), and
+    logged. ``execute()`` returns the link and its token: the token is not stored, so
+    the caller shows it now or never.
+    """
+
+    def __init__(self, article: Article, *, actor):
+        self.article = article
+        self.actor = actor
+
+    def check(self) -> None:
+        if not permissions.can_share_preview(self.actor, self.article):
+            raise PermissionDenied(_("You cannot share a preview of this article."))
+
+    def execute(self) -> tuple[PreviewLink, str]:
+        self.check()
+        token = new_token()
+        now = timezone.now()
+        with transaction.atomic(savepoint=False):
+            link = PreviewLink.objects.create(
+                article=self.article,
+                token_digest=token_digest(token),
+                created_by=self.actor,
+                created_at=now,
+                expires_at=now + datetime.timedelta(seconds=settings.NEWSROOM_PREVIEW_MAX_AGE),
+            )
+            activity_record(article=self.article, actor=self.actor, action=Log.PREVIEW_SHARED)
+        return link, token
+
+
+class RevokePreviewLink:
+    """End a preview link now: whoever holds it is shown nothing from then on.
+
+    Editors revoke any link, others only the links they made
+    (``permissions.can_revoke_preview_link``); the revocation is recorded on the link
+    (when, by whom) and logged.
+    """
+
+    def __init__(self, link: PreviewLink, *, actor):
+        self.link = link
+        self.actor = actor
+
+    def check(self) -> None:
+        if not permissions.can_revoke_preview_link(self.actor, self.link):
+            raise PermissionDenied(_("You cannot revoke this preview link."))
+        if self.link.revoked_at is not None:
+            raise ValidationError(_("This preview link was already revoked."), code="revoked")
+
+    def execute(self) -> PreviewLink:
+        self.check()
+        link = self.link
+        with transaction.atomic(savepoint=False):
+            link.revoked_at = timezone.now()
+            link.revoked_by = self.actor
+            link.save(update_fields=["revoked_at", "revoked_by"])
+            activity_record(article=link.article, actor=self.actor, action=Log.PREVIEW_REVOKED)
+        return link
 
 
 # The actions the admin offers as buttons and on the change list, by name.
