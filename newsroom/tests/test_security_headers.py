@@ -1,4 +1,7 @@
-"""Security headers: a Content-Security-Policy with no inline script, on every page."""
+"""Security headers: a Content-Security-Policy with no inline script and no inline
+style, on every page."""
+
+import re
 
 import pytest
 from django.urls import reverse
@@ -14,18 +17,36 @@ def directives(response) -> dict[str, str]:
     return {part.split()[0]: part for part in (p.strip() for p in policy.split(";")) if part}
 
 
+# What a policy without 'unsafe-inline' in style-src blocks: a style attribute, a <style>.
+INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle\s*=", re.I)
+
+
 def test_reader_pages_allow_no_inline_script_and_no_framing(client, seed_report):
     response = client.get(f"/articles/{seed_report.pk}/", follow=True)
 
     policy = directives(response)
     assert policy["script-src"] == "script-src 'self'"
     assert "'unsafe-inline'" not in policy["script-src"]
+    assert policy["style-src"] == "style-src 'self'"
     assert policy["frame-ancestors"] == "frame-ancestors 'none'"
     assert policy["object-src"] == "object-src 'none'"
     assert "camera=()" in response["Permissions-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_reader_pages_need_no_inline_style_even_from_the_page_cache(client, seed_report):
+    """A reader page has nothing the policy would block, and the copy the page cache
+    serves to the next reader carries the same policy (no per-request nonce in it)."""
+    first = client.get(seed_report.get_absolute_url())
+    again = client.get(seed_report.get_absolute_url())
+
+    assert INLINE_STYLE.search(first.content.decode()) is None
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again["X-Cache"] == "hit"
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert directives(again)["style-src"] == "style-src 'self'"
 
 
 def test_the_editors_import_map_is_allowed_by_its_hash_only(client, admin_user, seed_report):
@@ -36,6 +57,34 @@ def test_the_editors_import_map_is_allowed_by_its_hash_only(client, admin_user, 
     policy = directives(response)
     assert "'sha256-" in policy["script-src"]
     assert "'unsafe-inline'" not in policy["script-src"]
+
+
+@pytest.mark.parametrize(
+    "screen",
+    ["sign-in", "index", "article add", "article change", "user change", "two-factor setup"],
+)
+def test_admin_screens_allow_no_inline_style(client, admin_user, seed_report, screen):
+    """The admin and the rich-text editor included: no style attribute and no <style>
+    element, so the policy can refuse them all (the browser tests check what scripts
+    add to the page)."""
+    if screen != "sign-in":
+        sign_in(client, admin_user)
+    url = {
+        "sign-in": reverse("admin:login"),
+        "index": reverse("admin:index"),
+        "article add": reverse("admin:articles_article_add"),
+        "article change": reverse("admin:articles_article_change", args=[seed_report.pk]),
+        "user change": reverse("admin:auth_user_change", args=[admin_user.pk]),
+        "two-factor setup": reverse("admin:two_factor_setup"),
+    }[screen]
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    policy = directives(response)
+    assert policy["style-src"] == "style-src 'self'"
+    assert "'unsafe-inline'" not in policy["script-src"]
+    assert INLINE_STYLE.search(response.content.decode()) is None
 
 
 def test_an_injected_import_map_pointing_elsewhere_is_never_allowed():
