@@ -49,6 +49,28 @@ def test_reader_pages_need_no_inline_style_even_from_the_page_cache(client, seed
     assert directives(again)["style-src"] == "style-src 'self'"
 
 
+def test_no_reader_page_carries_an_inline_style(client, seed_report):
+    """Every kind of reader page, error pages included, needs nothing the policy blocks."""
+    quote = seed_report.quotes.select_related("expert").first()
+    pages = [
+        "/",
+        "/en/",
+        seed_report.get_absolute_url(),
+        seed_report.section.get_absolute_url(),
+        seed_report.tags.first().get_absolute_url(),
+        quote.expert.get_absolute_url(),
+        quote.get_absolute_url(),
+        reverse("articles:search") + "?q=الرقة",
+        "/no-such-page/",
+    ]
+
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == (404 if page == "/no-such-page/" else 200), page
+        assert directives(response)["style-src"] == "style-src 'self'", page
+        assert INLINE_STYLE.search(response.content.decode()) is None, page
+
+
 def test_the_editors_import_map_is_allowed_by_its_hash_only(client, admin_user, seed_report):
     response = sign_in(client, admin_user).get(
         reverse("admin:articles_article_change", args=[seed_report.pk])
