@@ -4,6 +4,7 @@ style, on every page."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from articles.tests.signin import sign_in
@@ -69,6 +70,20 @@ def test_no_reader_page_carries_an_inline_style(client, seed_report):
         assert response.status_code == (404 if page == "/no-such-page/" else 200), page
         assert directives(response)["style-src"] == "style-src 'self'", page
         assert INLINE_STYLE.search(response.content.decode()) is None, page
+
+
+def test_a_refused_form_is_explained_on_a_page_with_no_inline_style(seed_report):
+    """A sign-in form kept open past its CSRF cookie: Django's own page would carry a
+    <style> element the policy blocks; ours is styled by the site's style sheet."""
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("admin:login"), {"username": "editor", "password": "x"}
+    )
+
+    assert response.status_code == 403
+    content = response.content.decode()
+    assert "تعذّر إرسال النموذج" in content
+    assert directives(response)["style-src"] == "style-src 'self'"
+    assert INLINE_STYLE.search(content) is None
 
 
 def test_the_editors_import_map_is_allowed_by_its_hash_only(client, admin_user, seed_report):
