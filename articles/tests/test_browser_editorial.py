@@ -222,13 +222,16 @@ def test_no_admin_screen_has_anything_blocked_by_the_content_security_policy(
         # Blocked styles are reported while the page is parsed and its scripts start.
         statuses[path] = page.goto(live_server.url + path, wait_until="domcontentloaded").status
     # What scripts draw after a click: the calendar and clock of a date-time field,
-    # and the language tabs (jQuery UI).
+    # the language tabs (jQuery UI) and an autocomplete's list (Select2).
     page.goto(live_server.url + reverse("admin:articles_article_change", args=[seed_report.pk]))
     page.locator(".datetimeshortcuts a[id^=calendarlink]").first.click()
     assert page.locator(".calendarbox").first.is_visible()
     page.keyboard.press("Escape")  # the calendar closes, as it does for staff
     page.locator(".datetimeshortcuts a[id^=clocklink]").first.click()
     assert page.locator(".clockbox").first.is_visible()
+    page.locator(".field-tags .select2-selection").click()
+    assert page.locator(".select2-results__option").first.is_visible()
+    page.keyboard.press("Escape")
     english_tab = page.locator(".ui-tabs-panel:has(#id_title_en)").get_attribute("id")
     page.locator(f'.ui-tabs-nav a[href="#{english_tab}"]').click()
     assert page.locator("#id_title_en").is_visible()
