@@ -1,9 +1,16 @@
-"""Security headers on every response: a Content-Security-Policy with no inline script.
+"""Security headers on every response: a Content-Security-Policy with no inline script
+and no inline style.
 
 No page of ours runs inline JavaScript: the reader site's scripts are files, JSON-LD is
 data, and the only inline script element anywhere is the import map of the admin's
 rich-text editor. That map is allowed by its hash, and only when every module it names
 is one of our own static files, so an injected import map could never be allowed.
+
+No page of ours, the admin's included, has a style attribute or a ``<style>`` element
+either: styles are in static files, and the rich-text editor is made without the
+``<style>`` element Tiptap would inject (static/js/prose-editor.js). Scripts may still
+set an element's style through the CSSOM (``element.style.display``), which a policy
+does not govern. Markup injected into a page can therefore neither run nor restyle it.
 """
 
 import base64
@@ -59,8 +66,7 @@ def content_security_policy(script_hashes: list[str]) -> str:
     directives = [
         "default-src 'self'",
         " ".join(["script-src 'self'", *script_hashes]),
-        # The admin and the editor set a few style attributes; no script can.
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         f"img-src {images}",
         "font-src 'self'",
         "connect-src 'self'",

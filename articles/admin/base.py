@@ -2,11 +2,16 @@
 text that offers what the sanitizer keeps, folded Arabic search, and guarded revisions."""
 
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language_info, gettext_noop
 from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import (
+    AdminProseEditorWidget,
+    prose_editor_admin_media,
+    prose_editor_js,
+)
+from js_asset import Media, Script
 from modeltranslation.admin import (
     TabbedTranslationAdmin,
 )
@@ -44,6 +49,21 @@ PROSE_EDITOR_CONFIG = {
 RICH_TEXT_FIELDS = {"body", "bio"}
 
 
+class ProseEditorWidget(AdminProseEditorWidget):
+    """The admin's rich-text editor, started by our own module (static/js/prose-editor.js).
+
+    django-prose-editor's own presets let Tiptap inject a ``<style>`` element, which the
+    Content-Security-Policy (no inline style) blocks; ours creates the editor with
+    ``injectCSS: false``, and Tiptap's rules are in css/admin.css.
+    """
+
+    @property
+    def media(self):
+        return prose_editor_admin_media + Media(
+            js=[prose_editor_js, Script("js/prose-editor.js", type="module")]
+        )
+
+
 class TextDirectionMixin:
     """Give every translated input its own language and direction, and rich text an editor.
 
@@ -60,7 +80,8 @@ class TextDirectionMixin:
             attrs = dict(field.widget.attrs)
             field = ProseEditorFormField(
                 config=PROSE_EDITOR_CONFIG,
-                widget=AdminTextareaWidget,
+                preset="newsroom",  # the data attribute static/js/prose-editor.js looks for
+                widget=ProseEditorWidget,
                 required=field.required,
                 label=field.label,
                 help_text=field.help_text,

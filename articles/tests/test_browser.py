@@ -1,6 +1,9 @@
 """What only a browser shows: the RTL page a reader reads, and a tap on a share link.
 
 Playwright drives Debian's Chromium (/usr/bin/chromium); no browser is downloaded.
+Every page a test opens through the ``browser`` fixture is watched: a test on whose
+pages the Content-Security-Policy blocked anything (a style, a script, an image) fails,
+naming what was blocked and where.
 """
 
 from pathlib import Path
@@ -10,7 +13,7 @@ import pytest
 from django.utils import translation
 
 from articles.models import DailyShareCount
-from articles.tests.chromium import launched
+from articles.tests.chromium import CspWatchedBrowser, launched
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,9 +26,23 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium():
     with launched() as browser:
         yield browser
+
+
+@pytest.fixture
+def browser(chromium):
+    """Chromium for one test; the test fails if the Content-Security-Policy blocked
+    anything on any page it opened (its contexts are closed first)."""
+    watched = CspWatchedBrowser(chromium)
+    yield watched
+    if blocked := watched.close():
+        pytest.fail(
+            "The Content-Security-Policy blocked, so a reader or staff member would miss it:\n"
+            + "\n".join(blocked),
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -144,3 +161,28 @@ def test_editor_sees_language_tabs_in_the_admin_with_no_outside_request(
     assert english_title.get_attribute("dir") == "ltr"
     assert errors == []
     assert hosts == {urlsplit(live_server.url).netloc}
+
+
+@pytest.mark.django_db
+def test_the_watch_names_each_style_the_policy_blocked(chromium):
+    """The watch the browser tests rely on: a blocked style attribute and a blocked
+    <style> element are both reported, each with the markup that carried it."""
+    watched = CspWatchedBrowser(chromium)
+    page = watched.new_page()
+    page.route(
+        "http://newsroom.test/",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            headers={"Content-Security-Policy": "style-src 'self'"},
+            body='<!doctype html><style>p { color: red }</style><p style="color: blue">x</p>',
+        ),
+    )
+    page.goto("http://newsroom.test/")
+    page.evaluate("document.body.setAttribute('style', 'margin: 3px')")
+
+    blocked = watched.close()
+
+    assert any('<p style="color: blue">' in line for line in blocked), blocked
+    assert any("p { color: red }" in line for line in blocked), blocked
+    assert any('<body style="margin: 3px">' in line for line in blocked), blocked
+    assert page.is_closed()

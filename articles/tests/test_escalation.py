@@ -22,8 +22,6 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from staff.models import KnownPlace, SignInFailure
-
 from articles.models import (
     Article,
     ArticleActivity,
@@ -48,6 +46,7 @@ from articles.tests.signin import sign_in
 from articles.tests.test_editorial import form_data
 from articles.writing import actions
 from staff import roles
+from staff.models import KnownPlace, SignInFailure
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"

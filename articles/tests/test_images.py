@@ -29,7 +29,7 @@ from articles.media import images
 from articles.models import Article, Expert
 from articles.tests.factories import make_article, make_section
 from articles.tests.signin import sign_in
-from articles.tests.test_browser import browser, page  # noqa: F401 (fixtures, by name)
+from articles.tests.test_browser import browser, chromium, page  # noqa: F401 (fixtures, by name)
 from staff import roles
 
 pytestmark = pytest.mark.django_db
