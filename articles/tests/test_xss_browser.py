@@ -40,6 +40,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from articles.arabic import without_bidi_controls
 from articles.caching.pagecache import content_changed
 from articles.models import ShareNetwork
 from articles.reading import pages
@@ -417,8 +418,9 @@ def shown(text: str) -> str:
 
 
 def typed(text: str) -> str:
-    """Return ``text`` as a one-line input shows it: browsers drop its line breaks."""
-    return shown(text).replace("\n", "")
+    """Return ``text``, as saved, as a one-line input shows it: browsers drop its line
+    breaks, and saving dropped its reordering controls."""
+    return without_bidi_controls(shown(text)).replace("\n", "")
 
 
 def field_of(model: str, name: str):

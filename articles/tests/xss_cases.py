@@ -23,6 +23,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image
 
+from articles.arabic import without_bidi_controls
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 
 CORPUS = settings.BASE_DIR.parent / "shared" / "security" / "xss-payloads.jsonl"
@@ -320,11 +321,12 @@ class Carrier:
     network: ShareNetwork | None = None
 
     def text(self, model: str, name: str, language: str) -> str:
-        """Return what readers of ``language`` see in a field: English falls back to Arabic."""
+        """Return what readers of ``language`` see in a field: English falls back to Arabic;
+        the reordering controls staff typed were dropped when it was saved."""
         f = next(f for f in FIELDS if f.model == model and f.name == name)
         if not f.translated:
-            return self.texts[f, "ar"]
-        return self.texts[f, language] or self.texts[f, "ar"]
+            return without_bidi_controls(self.texts[f, "ar"])
+        return without_bidi_controls(self.texts[f, language] or self.texts[f, "ar"])
 
     def full_name(self, language: str) -> str:
         honorific = self.text("expert", "honorific", language)
