@@ -156,6 +156,26 @@ def wait_for(url: str, process: subprocess.Popen, log: Path) -> None:
             time.sleep(0.3)
 
 
+def start_gunicorn(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn with the project's configuration and ``env`` (its output to
+    ``log``); return it and its address once it answers. The caller terminates it."""
+    with open(log, "w") as output:
+        server = subprocess.Popen(
+            [str(Path(PYTHON).parent / "gunicorn"), "newsroom.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://{env['GUNICORN_BIND']}"
+    try:
+        wait_for(base + "/healthz", server, log)
+    except BaseException:
+        server.terminate()
+        raise
+    return server, base
+
+
 def share_storm(base: str, article: int, clicks: int) -> list[int]:
     """Click one share link ``clicks`` times at the same moment; return the statuses."""
     barrier = threading.Barrier(clicks)
@@ -202,17 +222,8 @@ def load(database: str | None, seconds: int, connections: int, demo: int) -> dic
     paths, report = setup["paths"], setup["report"]
 
     log = work / "gunicorn.log"
-    with open(log, "w") as output:
-        server = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "newsroom.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_gunicorn(env, log)
     try:
-        wait_for(base + "/healthz", server, log)
         log_before = log.read_text()
         script = work / "mix.lua"
         script.write_text(WRK_SCRIPT % (", ".join(json.dumps(p) for p in paths), BROWSER))

@@ -7,7 +7,6 @@ share image would be; the last test fetches real ones through gunicorn.
 
 import io
 import os
-import subprocess
 import urllib.request
 from pathlib import Path
 from unittest import mock
@@ -21,7 +20,7 @@ from PIL import Image
 
 from articles.media import images
 from articles.tests.test_images import article_with_image, jpeg
-from bench.load import PYTHON, ROOT, environment, free_port, wait_for
+from bench.load import environment, free_port, start_gunicorn
 
 UPLOAD = "articles/2026/05/0123456789abcdef0123456789abcdef.jpg"
 SHARE_IMAGE = "share/articles/fedcba9876543210fedcba9876543210.jpg"
@@ -241,18 +240,9 @@ def test_gunicorn_with_debug_off_serves_an_upload_and_its_renditions(tmp_path, s
     }
     env.pop("NEWSROOM_SERVE_MEDIA", None)
     log = tmp_path / "gunicorn.log"
-    with open(log, "w") as output:
-        server = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "newsroom.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_gunicorn(env, log)
     local = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy for loopback
     try:
-        wait_for(base + "/healthz", server, log)
         for name, content_type in [
             (article.lead_image.name, "image/jpeg"),
             *((r.name, r.mime_type) for r in renditions),
