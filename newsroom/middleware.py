@@ -11,17 +11,27 @@ either: styles are in static files, and the rich-text editor is made without the
 ``<style>`` element Tiptap would inject (static/js/prose-editor.js). Scripts may still
 set an element's style through the CSSOM (``element.style.display``), which a policy
 does not govern. Markup injected into a page can therefore neither run nor restyle it.
+
+The one exception is the lite edition (jinja2/lite/base.html): a page for throttled
+links cannot afford a second request for its few lines of CSS, so they are inline, in
+one constant ``<style>`` element. Its hash is read from that template when this module
+is imported and added to ``style-src`` of exactly the pages that carry that element,
+byte for byte; any other inline style is still refused.
 """
 
 import base64
 import hashlib
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 
 _IMPORT_MAP = re.compile(r'<script type="importmap"[^>]*>(.*?)</script>', re.S)
+
+_STYLE = re.compile(r"^<style>(.*?)</style>$", re.M)
+LITE_TEMPLATE = Path(__file__).resolve().parent.parent / "jinja2" / "lite" / "base.html"
 
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -47,9 +57,22 @@ def import_map_hashes(html: str) -> list[str]:
         for scope in data.get("scopes", {}).values():
             urls += list(scope.values())
         if urls and all(_is_own_static(url) for url in urls):
-            digest = hashlib.sha256(content.encode()).digest()
-            hashes.append(f"'sha256-{base64.b64encode(digest).decode()}'")
+            hashes.append(csp_hash(content))
     return hashes
+
+
+def csp_hash(content: str) -> str:
+    """Return the CSP source that allows an inline element whose text is ``content``."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(content.encode()).digest()).decode()}'"
+
+
+def lite_style() -> tuple[bytes, str]:
+    """Return the lite edition's ``<style>`` element as pages carry it, and its hash."""
+    (css,) = _STYLE.findall(LITE_TEMPLATE.read_text(encoding="utf-8"))
+    return f"<style>{css}</style>".encode(), csp_hash(css)
+
+
+LITE_STYLE_ELEMENT, LITE_STYLE_HASH = lite_style()
 
 
 def media_origin() -> str:
@@ -61,12 +84,12 @@ def media_origin() -> str:
     return f"https://{domain}" if domain else ""
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
+def content_security_policy(script_hashes: list[str], style_hashes: list[str] = ()) -> str:
     images = " ".join(filter(None, ["'self'", "data:", media_origin()]))
     directives = [
         "default-src 'self'",
         " ".join(["script-src 'self'", *script_hashes]),
-        "style-src 'self'",
+        " ".join(["style-src 'self'", *style_hashes]),
         f"img-src {images}",
         "font-src 'self'",
         "connect-src 'self'",
@@ -86,20 +109,22 @@ class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self._policy = None
+        self._lite_policy = None
 
     def __call__(self, request):
         response = self.get_response(request)
         hashes = []
-        if (
-            "text/html" in response.get("Content-Type", "")
-            and not response.streaming
-            and b"importmap" in response.content  # only admin pages with the editor
-        ):
-            hashes = import_map_hashes(response.content.decode(response.charset or "utf-8"))
+        lite = False
+        if "text/html" in response.get("Content-Type", "") and not response.streaming:
+            if b"importmap" in response.content:  # only admin pages with the editor
+                hashes = import_map_hashes(response.content.decode(response.charset or "utf-8"))
+            lite = LITE_STYLE_ELEMENT in response.content
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = (
-                content_security_policy(hashes) if hashes else self.policy()
-            )
+            if hashes:
+                policy = content_security_policy(hashes, [LITE_STYLE_HASH] if lite else [])
+            else:
+                policy = self.lite_policy() if lite else self.policy()
+            response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
@@ -108,3 +133,9 @@ class SecurityHeadersMiddleware:
         if self._policy is None:
             self._policy = content_security_policy([])
         return self._policy
+
+    def lite_policy(self) -> str:
+        """The policy of the lite edition's pages: its one ``<style>`` allowed by hash."""
+        if self._lite_policy is None:
+            self._lite_policy = content_security_policy([], [LITE_STYLE_HASH])
+        return self._lite_policy

@@ -577,6 +577,15 @@ def picture_html(
     )
 
 
+def smallest_rendition_url(field_file, preset: str, stored_format: str = "JPEG") -> str:
+    """Return the URL of a stored image's smallest rendition for ``preset``: what a
+    reader who chose to load one picture on a throttled link gets (JPEG by default,
+    which every browser opens on its own)."""
+    renditions = ensure_renditions(field_file, preset)
+    chosen = [r for r in renditions if r.format == stored_format] or renditions
+    return field_file.storage.url(chosen[0].name)
+
+
 def _srcset(storage, renditions: list[Rendition]) -> str:
     return ", ".join(f"{storage.url(r.name)} {r.width}w" for r in renditions)
 

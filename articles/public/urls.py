@@ -24,6 +24,13 @@ urlpatterns = [
         public_page(views.expert, query=("page",)),
         name="expert",
     ),
+    path("lite/", public_page(views.lite_home), name="lite_home"),
+    path(
+        "lite/sections/<str:slug>/",
+        public_page(views.lite_section, query=("page",)),
+        name="lite_section",
+    ),
+    path("lite/articles/<int:pk>/", public_page(views.lite_article), name="lite_article"),
     path("quotes/<int:pk>/", public_page(views.quote_detail), name="quote"),
     path("quotes/<int:pk>/share/<slug:network>/", sharing(views.quote_share), name="quote_share"),
     path(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
 from articles import links
+from articles.links import path_to
 from articles.reading import pages
 from articles.reading.pages import page_context
 from articles.sharing import build_share_url, is_link_previewer
@@ -85,6 +86,37 @@ def article_detail(request, pk: int, slug: str | None = None):
         return HttpResponsePermanentRedirect(target)
     page = pages.article_page(article, language=language, origin=links.site_origin(request))
     return render(request, "articles/article_detail.html", page_context(page))
+
+
+# The lite edition: text pages for throttled links and shutdowns. Each names its full
+# twin as canonical and is otherwise indexable: a "noindex" beside a canonical sends
+# search engines two contrary signals, and the canonical alone folds the copy into the
+# full page. They are in no sitemap, which lists canonical addresses only.
+
+
+def lite_home(request):
+    page = pages.lite_home_page(get_language(), origin=links.site_origin(request))
+    return render(request, "lite/home.html", page_context(page))
+
+
+def lite_section(request, slug: str):
+    page = pages.lite_section_page(
+        slug, language=get_language(), number=pages.page_number(request.GET.get("page"))
+    )
+    canonical = links.absolute_url(request, page.section.get_absolute_url())
+    return render(request, "lite/section.html", page_context(page) | {"canonical_url": canonical})
+
+
+def lite_article(request, pk: int):
+    """Show a published article as text; one not written in this language redirects to
+    the original's lite page, as the full page does."""
+    language = get_language()
+    article = pages.published_article(pk)
+    if not article.is_available_in(language):
+        with override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
+            return redirect(path_to("articles:lite_article", pk=pk))
+    page = pages.lite_article_page(article, language=language, origin=links.site_origin(request))
+    return render(request, "lite/article.html", page_context(page))
 
 
 def render_preview(request, article):

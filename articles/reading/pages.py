@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from articles.arabic import localize_digits
+from articles.links import path_to
 from articles.models import (
     Article,
     Correction,
@@ -48,6 +49,7 @@ from articles.reading.values import (
     ArticleCard,
     AuthorName,
     CorrectionItem,
+    ModelTexts,
     QuoteItem,
     SectionLink,
     ShareButton,
@@ -535,6 +537,102 @@ def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> Ex
         quotes=quotes_of(rows, language),
         pagination=pagination,
         structured_data=seo.jsonld_script(data),
+    )
+
+
+# --- Lite edition ---------------------------------------------------------------------
+#
+# Text pages for throttled links and shutdowns (``/lite/``): the same articles and
+# lists, without pictures, scripts, fonts or style sheets. Pictures are a link to one
+# small rendition; the page names its full twin as canonical.
+
+LITE_LATEST = LIST_PAGE_SIZE
+LITE_IMAGE_PRESET = "hero"
+
+
+@dataclass(frozen=True, slots=True)
+class LiteImage:
+    """A picture a lite reader may choose to load: a link to one small rendition."""
+
+    url: str
+    alt: str
+    caption: str
+    credit: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiteHomePage:
+    latest: list[ArticleCard]
+    sections: list[SectionLink]
+    canonical_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class LiteArticlePage:
+    article: Article
+    authors: list[AuthorName]
+    corrections: list[CorrectionItem]
+    image: LiteImage | None
+    canonical_url: str
+
+
+def lite_home_page(language: str, *, origin: str, now: datetime | None = None) -> LiteHomePage:
+    """Return the lite front page: the latest articles and every section. Two queries,
+    both the full front page's own."""
+    now = now or timezone.now()
+    latest = cards_of(HOME_LATEST_QUERY(now=now, language=language, limit=LITE_LATEST), language)
+    texts = ModelTexts(Section, ("name",), language)
+    with override(language):
+        section_paths = Section.paths()
+        canonical = origin + path_to("articles:home")
+    sections = [
+        SectionLink(slug=row["slug"], paths=section_paths, **texts(row)) for row in ALL_SECTIONS()
+    ]
+    return LiteHomePage(latest=latest, sections=sections, canonical_url=canonical)
+
+
+def lite_section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
+    """Return a page of a section's articles for the lite edition: the full page's list."""
+    return section_page(slug, language=language, number=number)
+
+
+def lite_article_page(article: Article, *, language: str, origin: str) -> LiteArticlePage:
+    """Return ``article`` as the lite edition shows it: the text, its byline and
+    corrections, and a link to its picture. One round trip besides the article's.
+
+    Its canonical address is the full article's: the lite page stays indexable (no
+    "noindex", which beside a canonical would send search engines contrary signals),
+    and search engines fold it into the full page. No sitemap lists it.
+    """
+    pk = {"pk": article.pk}
+    author_rows, correction_rows = run_together((ARTICLE_AUTHORS, pk), (ARTICLE_CORRECTIONS, pk))
+    with override(language):
+        canonical = origin + article.get_absolute_url()
+    return LiteArticlePage(
+        article=article,
+        authors=authors_of(author_rows),
+        corrections=corrections_of(correction_rows, language),
+        image=_lite_image(article),
+        canonical_url=canonical,
+    )
+
+
+def _lite_image(article: Article) -> LiteImage | None:
+    if not article.lead_image:
+        return None
+    from articles.media.images import smallest_rendition_url
+
+    try:
+        url = smallest_rendition_url(article.lead_image, LITE_IMAGE_PRESET)
+    except Exception:
+        # A page without its picture's rendition beats no page: link the original.
+        logger.exception("No lite rendition for %s", article.lead_image.name)
+        url = article.lead_image.url
+    return LiteImage(
+        url=url,
+        alt=article.lead_image_alt,
+        caption=article.lead_image_caption,
+        credit=article.lead_image_credit,
     )
 
 
