@@ -34,16 +34,29 @@ def _head(request) -> dict:
     }
 
 
+def _lite_twin(request, path: str) -> dict:
+    """Return the link to a page's lite twin."""
+    return {"lite_url": path}
+
+
 def home(request):
     page = pages.home_page(get_language())
-    return render(request, "articles/home.html", page_context(page) | _head(request))
+    return render(
+        request,
+        "articles/home.html",
+        page_context(page) | _head(request) | _lite_twin(request, path_to("articles:lite_home")),
+    )
 
 
 def section(request, slug: str):
-    page = pages.section_page(
-        slug, language=get_language(), number=pages.page_number(request.GET.get("page"))
+    number = pages.page_number(request.GET.get("page"))
+    page = pages.section_page(slug, language=get_language(), number=number)
+    lite = path_to("articles:lite_section", slug=slug) + (f"?page={number}" if number > 1 else "")
+    return render(
+        request,
+        "articles/section.html",
+        page_context(page) | _head(request) | _lite_twin(request, lite),
     )
-    return render(request, "articles/section.html", page_context(page) | _head(request))
 
 
 def tag(request, slug: str):
@@ -85,7 +98,8 @@ def article_detail(request, pk: int, slug: str | None = None):
         target = article.get_absolute_url() + (f"?{query}" if query else "")
         return HttpResponsePermanentRedirect(target)
     page = pages.article_page(article, language=language, origin=links.site_origin(request))
-    return render(request, "articles/article_detail.html", page_context(page))
+    lite = _lite_twin(request, path_to("articles:lite_article", pk=article.pk))
+    return render(request, "articles/article_detail.html", page_context(page) | lite)
 
 
 # The lite edition: text pages for throttled links and shutdowns. Each names its full

@@ -186,6 +186,21 @@ def test_a_lead_image_is_a_link_to_one_small_rendition_with_its_words(client):
     assert Image.open(io.BytesIO(body)).width == 480  # not the 1,600-pixel original
 
 
+def test_full_pages_link_their_lite_twin_in_the_head_and_for_the_eye(client, seed_report):
+    twins = {
+        seed_report.get_absolute_url(): f"/lite/articles/{seed_report.pk}/",
+        seed_report.section.get_absolute_url(): f"/lite/sections/{seed_report.section.slug}/",
+        "/": "/lite/",
+        "/en/": "/en/lite/",
+        seed_report.tags.first().get_absolute_url(): "/lite/",
+    }
+    for full, lite in twins.items():
+        content = html(client.get(full))
+        lite_words = "Lite version" if full == "/en/" else "النسخة الخفيفة"
+        assert f'<link rel="alternate" href="{lite}" title="{lite_words}">' in content, full
+        assert f'<a class="lite-link" href="{lite}">{lite_words}</a>' in content, full
+
+
 def test_lite_pages_are_cached_and_refreshed_when_an_article_changes(client, full_home):
     article, home = f"/lite/articles/{full_home.pk}/", "/lite/"
     client.get(article), client.get(home)
