@@ -19,3 +19,12 @@ def client_address(request) -> str:
         if len(hops) >= proxies:
             return hops[-proxies]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def saves_data(request) -> bool:
+    """Tell whether the reader's browser asks to save data (``Save-Data: on``).
+
+    The pages that offer the lite edition for it vary on it, and so does their key in
+    the page cache (``articles.caching.pagecache.page_key``).
+    """
+    return request.headers.get("Save-Data", "").strip().lower() == "on"

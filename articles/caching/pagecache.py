@@ -4,7 +4,9 @@ When a story breaks, nearly every request is an anonymous reader arriving from W
 or Telegram on the same few pages. Those pages are kept whole in the cache (Redis in
 production, local memory by default), under their host, path and the only query
 parameters a page reads (``page``, and ``p`` for sitemaps). The language is part of
-the path, so each language has its own copy.
+the path, so each language has its own copy. Readers whose browser sends
+``Save-Data: on`` have their own copies too: the full pages offer them the lite edition
+(``Vary: Save-Data``, which is kept for CDNs).
 
 Never stale: every stored page carries the *generation* it was made in, and a change
 to anything a reader page shows (an article, its tags, authors, quotes, corrections or
@@ -47,6 +49,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import parse_etags
 
+from articles.clients import saves_data
 from articles.memos import Memo, forget_all
 
 logger = logging.getLogger("newsroom")
@@ -349,6 +352,12 @@ def page_key(request) -> str:
     variant = (
         f"{settings.NEWSROOM_RELEASE}:{settings.NEWSROOM_MONTH_STYLE}:{settings.NEWSROOM_DIGITS}"
     )
+    # The full article, home and section pages offer readers who save data the lite
+    # edition (and say ``Vary: Save-Data``). The key cannot know the page before the
+    # view runs, so every page keeps a separate copy for them: identical for the pages
+    # that do not vary, never the notice for everyone.
+    if saves_data(request):
+        variant += ":save-data"
     return f"page:{variant}:{request.get_host()}:{request.path}?{'&'.join(parameters)}"
 
 
@@ -394,7 +403,8 @@ def _public_headers(response) -> None:
 
 def _one_copy_per_url(response) -> None:
     """Drop ``Vary: Accept-Language, Cookie``: the language is in the path, never
-    negotiated, and nothing cached varies by cookie, so a CDN needs one copy per URL."""
+    negotiated, and nothing cached varies by cookie, so a CDN needs one copy per URL
+    (two for the pages that say ``Vary: Save-Data``, which stays)."""
     vary = [
         value.strip()
         for value in response.get("Vary", "").split(",")

@@ -9,9 +9,11 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language, override
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 from django.views.defaults import page_not_found
 
 from articles import links
+from articles.clients import saves_data
 from articles.links import path_to
 from articles.reading import pages
 from articles.reading.pages import page_context
@@ -35,10 +37,13 @@ def _head(request) -> dict:
 
 
 def _lite_twin(request, path: str) -> dict:
-    """Return the link to a page's lite twin."""
-    return {"lite_url": path}
+    """Return the link to a page's lite twin, and whether to offer it up front: the
+    reader's browser asks to save data. Never a redirect, which would break links and
+    send crawlers to the copy; the page says ``Vary: Save-Data`` instead."""
+    return {"lite_url": path, "save_data": saves_data(request)}
 
 
+@vary_on_headers("Save-Data")
 def home(request):
     page = pages.home_page(get_language())
     return render(
@@ -48,6 +53,7 @@ def home(request):
     )
 
 
+@vary_on_headers("Save-Data")
 def section(request, slug: str):
     number = pages.page_number(request.GET.get("page"))
     page = pages.section_page(slug, language=get_language(), number=number)
@@ -85,6 +91,7 @@ def search(request):
     return render(request, "articles/search.html", page_context(page) | _head(request))
 
 
+@vary_on_headers("Save-Data")
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""
     language = get_language()

@@ -25,6 +25,8 @@ pytestmark = pytest.mark.django_db
 
 HOST = "http://testserver"
 BUDGET = 20 * 1024
+NOTICE = "You asked your browser to save data"
+NOTICE_AR = "طلبت من متصفحك توفير البيانات"
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 
@@ -199,6 +201,40 @@ def test_full_pages_link_their_lite_twin_in_the_head_and_for_the_eye(client, see
         lite_words = "Lite version" if full == "/en/" else "النسخة الخفيفة"
         assert f'<link rel="alternate" href="{lite}" title="{lite_words}">' in content, full
         assert f'<a class="lite-link" href="{lite}">{lite_words}</a>' in content, full
+        assert NOTICE_AR not in content, full
+
+
+@pytest.mark.parametrize("first_saves_data", [True, False])
+def test_save_data_readers_are_offered_the_lite_page_and_the_cache_keeps_them_apart(
+    client, seed_report, first_saves_data
+):
+    path = seed_report.get_absolute_url()
+    saving = {"HTTP_SAVE_DATA": "on"}
+
+    first = client.get(path, **(saving if first_saves_data else {}))
+    second = client.get(path, **({} if first_saves_data else saving))
+    again = client.get(path, **(saving if first_saves_data else {}))
+
+    saver, other = (first, second) if first_saves_data else (second, first)
+    assert first["X-Cache"] == second["X-Cache"] == "miss"
+    assert again["X-Cache"] == "hit" and again.content == first.content
+    notice = f'<p class="save-data-notice" role="note"><a href="/lite/articles/{seed_report.pk}/">'
+    assert notice in html(saver) and NOTICE_AR in html(saver)
+    assert NOTICE_AR not in html(other)
+    for response in (first, second, again):
+        assert "Save-Data" in response["Vary"]
+        assert response.status_code == 200  # offered, never redirected
+
+
+def test_the_save_data_notice_is_on_the_home_and_section_pages_too(client, seed_report):
+    for path, lite in (
+        ("/en/", "/en/lite/"),
+        (seed_report.section.get_absolute_url(), f"/lite/sections/{seed_report.section.slug}/"),
+    ):
+        response = client.get(path, HTTP_SAVE_DATA="on")
+        assert f'<a href="{lite}">' in html(response)
+        assert (NOTICE if path == "/en/" else NOTICE_AR) in html(response)
+        assert "Save-Data" in response["Vary"]
 
 
 def test_lite_pages_are_cached_and_refreshed_when_an_article_changes(client, full_home):
