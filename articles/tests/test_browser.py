@@ -186,3 +186,23 @@ def test_the_watch_names_each_style_the_policy_blocked(chromium):
     assert any("p { color: red }" in line for line in blocked), blocked
     assert any('<body style="margin: 3px">' in line for line in blocked), blocked
     assert page.is_closed()
+
+
+def test_the_lite_article_reads_right_to_left_in_system_fonts_with_nothing_blocked(
+    live_server, seed_report, page
+):
+    """Its one inline style applies (allowed by its hash: the watch fails the test on
+    any block), and the page loads no font, script, style sheet or picture."""
+    kinds = []
+    page.on("request", lambda request: kinds.append(request.resource_type))
+
+    page.goto(f"{live_server.url}/lite/articles/{seed_report.pk}/")
+
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    body = page.evaluate(
+        "({font: getComputedStyle(document.body).fontFamily,"
+        " width: getComputedStyle(document.body).maxWidth})"
+    )
+    assert body["font"].startswith("system-ui") and body["width"] == "640px"
+    assert page.locator("h1").inner_text() == seed_report.title_ar
+    assert not {"font", "script", "stylesheet", "image"} & set(kinds), kinds
