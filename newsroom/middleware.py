@@ -11,6 +11,11 @@ either: styles are in static files, and the rich-text editor is made without the
 ``<style>`` element Tiptap would inject (static/js/prose-editor.js). Scripts may still
 set an element's style through the CSSOM (``element.style.display``), which a policy
 does not govern. Markup injected into a page can therefore neither run nor restyle it.
+
+The onion service (``NEWSROOM_ONION_URL``) is reached over plain HTTP, Tor doing the
+encryption: requests for its host are neither redirected to HTTPS nor told to upgrade
+(no HSTS, no ``upgrade-insecure-requests``), and every other page names it in an
+``Onion-Location`` header, which Tor Browser offers to follow.
 """
 
 import base64
@@ -20,6 +25,8 @@ import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 
 _IMPORT_MAP = re.compile(r'<script type="importmap"[^>]*>(.*?)</script>', re.S)
 
@@ -61,7 +68,19 @@ def media_origin() -> str:
     return f"https://{domain}" if domain else ""
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
+def via_onion(request) -> bool:
+    """Say whether ``request`` came through the onion service's host."""
+    onion = urlsplit(settings.NEWSROOM_ONION_URL).hostname
+    if not onion:
+        return False
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return False  # refused further on, as any unknown host is
+    return urlsplit(f"//{host}").hostname == onion
+
+
+def content_security_policy(script_hashes: list[str], *, upgrade: bool = True) -> str:
     images = " ".join(filter(None, ["'self'", "data:", media_origin()]))
     directives = [
         "default-src 'self'",
@@ -75,7 +94,7 @@ def content_security_policy(script_hashes: list[str]) -> str:
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
-    if settings.SESSION_COOKIE_SECURE:
+    if settings.SESSION_COOKIE_SECURE and upgrade:
         directives.append("upgrade-insecure-requests")
     return "; ".join(directives)
 
@@ -97,9 +116,13 @@ class SecurityHeadersMiddleware:
         ):
             hashes = import_map_hashes(response.content.decode(response.charset or "utf-8"))
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = (
-                content_security_policy(hashes) if hashes else self.policy()
-            )
+            if via_onion(request):
+                # The onion host answers over HTTP only: nothing to upgrade to.
+                response["Content-Security-Policy"] = content_security_policy(hashes, upgrade=False)
+            else:
+                response["Content-Security-Policy"] = (
+                    content_security_policy(hashes) if hashes else self.policy()
+                )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
 
@@ -108,3 +131,38 @@ class SecurityHeadersMiddleware:
         if self._policy is None:
             self._policy = content_security_policy([])
         return self._policy
+
+
+class SecurityMiddleware(DjangoSecurityMiddleware):
+    """Django's security middleware, except that the onion host, which Tor reaches over
+    plain HTTP, is neither redirected to HTTPS nor sent Strict-Transport-Security."""
+
+    def process_request(self, request):
+        if via_onion(request):
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if via_onion(request):
+            del response["Strict-Transport-Security"]
+        return response
+
+
+class OnionLocationMiddleware:
+    """Name the same page on the onion service (``Onion-Location``) in every HTML answer
+    to a request that did not come through it, cached pages included (this runs outside
+    the page cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.NEWSROOM_ONION_URL
+            and "text/html" in response.get("Content-Type", "")
+            and not via_onion(request)
+        ):
+            response["Onion-Location"] = settings.NEWSROOM_ONION_URL + request.get_full_path()
+        return response
