@@ -71,6 +71,12 @@ def search(request):
     return render(request, "articles/search.html", page_context(page) | _head(request))
 
 
+def reach_us(request):
+    """How to reach the site when it is blocked: mirrors, the onion service, Telegram."""
+    page = pages.reach_us_page(language=get_language())
+    return render(request, "articles/reach_us.html", page_context(page) | _head(request))
+
+
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""
     language = get_language()

@@ -7,12 +7,17 @@ import json
 from urllib.parse import quote, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import translation
 from lxml import html
 
+from articles.models import ReachUsPage
 from articles.tests.factories import make_article, make_network, make_section
+from articles.tests.signin import sign_in
 from articles.tests.test_images import article_with_image, jpeg
+from staff import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +210,123 @@ def test_the_main_host_and_mirrors_still_go_to_https_with_hsts(https_everywhere)
     assert secure.status_code == 200
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
     assert "upgrade-insecure-requests" in secure["Content-Security-Policy"]
+
+
+# --- how to reach us if we are blocked -------------------------------------------------------
+
+
+def make_staff(role: str, username: str):
+    user = get_user_model().objects.create_user(
+        username=username, password="a-long-test-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def reach_us_form(**changes) -> dict:
+    page = ReachUsPage.objects.get()
+    return {
+        "body_ar": page.body_ar or "",
+        "body_en": page.body_en or "",
+        "telegram_url": page.telegram_url,
+    } | changes
+
+
+CHANGE_URL = "/admin/articles/reachuspage/1/change/"
+
+
+def test_reach_us_lists_the_mirrors_the_onion_address_and_telegram_in_both_languages():
+    ReachUsPage.objects.filter(pk=1).update(telegram_url="https://t.me/sy24_news")
+    reader = through("news.example")
+
+    arabic = page_of(reader.get("/reach-us/"))
+    with translation.override("en"):
+        english = page_of(reader.get("/en/reach-us/"))
+
+    assert arabic.xpath("/html/@lang") == ["ar"] and english.xpath("/html/@lang") == ["en"]
+    assert "إن حُجب موقعنا" in arabic.text_content()
+    assert "If our site is blocked where you are" in english.text_content()
+    for page in (arabic, english):
+        links = page.xpath("//main//a/@href")
+        assert f"https://{MIRROR}/" in links
+        assert MAIN + "/" in links
+        assert ONION + "/" in links
+        assert "https://t.me/sy24_news" in links
+        assert page.xpath("//code/text()") == [ONION]  # to copy into Tor Browser
+    assert english.xpath("//h1/text()") == ["How to reach us if we are blocked"]
+
+
+def test_reach_us_without_its_row_still_lists_every_address():
+    ReachUsPage.objects.all().delete()
+
+    page = page_of(through("news.example").get("/reach-us/"))
+
+    assert f"https://{MIRROR}/" in page.xpath("//main//a/@href")
+    assert page.xpath("//code/text()") == [ONION]
+    assert "قراءتنا عبر أحد العناوين أدناه" in page.xpath("//main//p/text()")[0]
+
+
+def test_every_page_links_to_reach_us_in_its_footer():
+    make_article()
+    reader = through("news.example")
+
+    home = page_of(reader.get("/"))
+    with translation.override("en"):
+        english = page_of(reader.get("/en/"))
+
+    assert home.xpath('//footer//a[@href="/reach-us/"]/text()') == ["كيف تصل إلينا إن حُجب موقعنا"]
+    assert english.xpath('//footer//a[@href="/en/reach-us/"]')
+
+
+def test_an_editor_changes_the_page_in_the_admin_and_readers_see_it_at_once():
+    editor = sign_in(Client(), make_staff(roles.EDITOR, "editor"))
+    reader = through("news.example")
+    assert reader.get("/reach-us/")["X-Cache"] == "miss"
+    assert reader.get("/reach-us/")["X-Cache"] == "hit"
+
+    saved = editor.post(
+        CHANGE_URL,
+        reach_us_form(
+            body_ar="<p>تابعونا عبر المرايا</p><script>alert(1)</script>",
+            telegram_url="https://t.me/sy24_mirror",
+        ),
+    )
+    response = reader.get("/reach-us/")
+
+    assert saved.status_code == 302
+    assert response["X-Cache"] == "miss"
+    content = response.content.decode()
+    assert "تابعونا عبر المرايا" in content
+    assert "alert(1)" not in content
+    assert 'href="https://t.me/sy24_mirror"' in content
+
+
+def test_the_telegram_channel_must_be_a_t_me_address():
+    editor = sign_in(Client(), make_staff(roles.EDITOR, "editor"))
+
+    response = editor.post(CHANGE_URL, reach_us_form(telegram_url="https://telegram.example/x"))
+
+    assert response.status_code == 200
+    assert "https://t.me/" in response.content.decode()
+    assert ReachUsPage.objects.get().telegram_url == ""
+
+
+def test_a_journalist_reads_the_page_in_the_admin_and_cannot_change_it():
+    journalist = sign_in(Client(), make_staff(roles.JOURNALIST, "journalist"))
+    before = reach_us_form()
+
+    shown = journalist.get(CHANGE_URL)
+    posted = journalist.post(CHANGE_URL, before | {"body_ar": "<p>نص مدسوس</p>"})
+
+    assert shown.status_code == 200 and b'name="_save"' not in shown.content
+    assert posted.status_code == 403
+    assert reach_us_form() == before
+
+
+def test_the_text_is_sanitized_however_it_is_saved():
+    page = ReachUsPage.objects.get()
+    page.body_en = '<p onclick="steal()">Hi</p><script>alert(1)</script><img src=x onerror=y>'
+    page.save()
+
+    page.refresh_from_db()
+    assert page.body_en == "<p>Hi</p>"
