@@ -11,7 +11,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_unicode_slug
+from django.core.validators import RegexValidator, validate_unicode_slug
 from django.db import models
 from django.db.models import Q
 from django.db.models.signals import m2m_changed
@@ -722,6 +722,52 @@ class DailyShareCount(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.network_id} {self.day}: {self.count}"
+
+
+validate_telegram_url = RegexValidator(
+    r"\Ahttps://t\.me/(\+[-A-Za-z0-9_]{8,64}|[A-Za-z0-9_]{5,32})/?\Z",
+    _("Give the channel's public address: https://t.me/ followed by its name."),
+)
+
+
+class ReachUsPage(models.Model):
+    """What the "how to reach us if we are blocked" page says: one row, edited in the
+    admin. The mirrors and the onion address it lists come from the settings."""
+
+    SINGLE_PK = 1
+
+    body = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("Shown above the list of addresses: how to reach the site when it is blocked."),
+    )
+    telegram_url = models.CharField(
+        _("Telegram channel"),
+        max_length=200,
+        blank=True,
+        validators=[validate_telegram_url],
+        help_text=_("The channel's address, such as https://t.me/our_channel."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reach-us page")
+        verbose_name_plural = _("reach-us page")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="reachuspage_single_row"),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLE_PK
+        for code in language_codes():
+            setattr(self, f"body_{code}", sanitize_html(getattr(self, f"body_{code}", "")))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return path_to("articles:reach_us")
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

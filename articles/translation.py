@@ -2,7 +2,16 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.models import (
+    Article,
+    Correction,
+    Expert,
+    Quote,
+    ReachUsPage,
+    Section,
+    ShareNetwork,
+    Tag,
+)
 
 
 @register(Section)
@@ -55,3 +64,8 @@ class CorrectionTranslation(TranslationOptions):
 class ShareNetworkTranslation(TranslationOptions):
     fields = ("name",)
     required_languages = ("ar",)
+
+
+@register(ReachUsPage)
+class ReachUsPageTranslation(TranslationOptions):
+    fields = ("body",)

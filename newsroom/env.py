@@ -152,3 +152,66 @@ def serve_media(environ: Mapping[str, str] = os.environ) -> bool:
             "NEWSROOM_MEDIA_STORAGE=s3 they are in the bucket: leave NEWSROOM_SERVE_MEDIA unset."
         )
     return wanted
+
+
+def _host_name(value: str) -> str | None:
+    """Return ``value`` as a bare host name (lower case), or None if it is anything else."""
+    parts = urlsplit(f"//{value}")
+    if not parts.hostname or parts.port or parts.path or parts.query or "@" in value:
+        return None
+    return parts.hostname
+
+
+def mirror_hosts(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """Return the mirrors' host names from ``NEWSROOM_MIRROR_HOSTS`` (comma-separated).
+
+    A mirror serves the same site under another name, for readers whose network blocks
+    the main one; its pages still name the main address as canonical, so a mirror needs
+    ``NEWSROOM_SITE_URL``: without it every page would name the mirror it was read on.
+    """
+    hosts = []
+    for raw in env_list("NEWSROOM_MIRROR_HOSTS", [], environ):
+        host = _host_name(raw)
+        if host is None:
+            raise ImproperlyConfigured(
+                f"NEWSROOM_MIRROR_HOSTS lists host names such as mirror.example.org, "
+                f"not {raw!r} (no scheme, port or path)."
+            )
+        hosts.append(host)
+    if hosts and not environ.get("NEWSROOM_SITE_URL", "").strip():
+        raise ImproperlyConfigured(
+            "NEWSROOM_MIRROR_HOSTS is set but NEWSROOM_SITE_URL is not: set it to the main "
+            "address (https://news.example) so that canonical, share and feed links keep it "
+            "on every mirror."
+        )
+    return hosts
+
+
+def onion_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Return the onion service's address from ``NEWSROOM_ONION_URL`` ("http://….onion").
+
+    Like a mirror, the onion host needs ``NEWSROOM_SITE_URL`` for its pages to name the
+    main address as canonical.
+    """
+    raw = environ.get("NEWSROOM_ONION_URL", "").strip().rstrip("/")
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if (
+        parts.scheme not in {"http", "https"}
+        or not (parts.hostname or "").endswith(".onion")
+        or parts.path
+        or parts.query
+        or parts.port
+    ):
+        raise ImproperlyConfigured(
+            f"NEWSROOM_ONION_URL must be an onion service's address such as "
+            f"http://example….onion (no port or path), not {raw!r}."
+        )
+    if not environ.get("NEWSROOM_SITE_URL", "").strip():
+        raise ImproperlyConfigured(
+            "NEWSROOM_ONION_URL is set but NEWSROOM_SITE_URL is not: set it to the main "
+            "address (https://news.example) so that canonical, share and feed links keep it "
+            "on the onion service."
+        )
+    return f"{parts.scheme}://{parts.hostname}"

@@ -17,6 +17,11 @@ links cannot afford a second request for its few lines of CSS, so they are inlin
 one constant ``<style>`` element. Its hash is read from that template when this module
 is imported and added to ``style-src`` of exactly the pages that carry that element,
 byte for byte; any other inline style is still refused.
+
+The onion service (``NEWSROOM_ONION_URL``) is reached over plain HTTP, Tor doing the
+encryption: requests for its host are neither redirected to HTTPS nor told to upgrade
+(no HSTS, no ``upgrade-insecure-requests``), and every other page names it in an
+``Onion-Location`` header, which Tor Browser offers to follow.
 """
 
 import base64
@@ -27,6 +32,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 
 _IMPORT_MAP = re.compile(r'<script type="importmap"[^>]*>(.*?)</script>', re.S)
 
@@ -84,7 +91,21 @@ def media_origin() -> str:
     return f"https://{domain}" if domain else ""
 
 
-def content_security_policy(script_hashes: list[str], style_hashes: list[str] = ()) -> str:
+def via_onion(request) -> bool:
+    """Say whether ``request`` came through the onion service's host."""
+    onion = urlsplit(settings.NEWSROOM_ONION_URL).hostname
+    if not onion:
+        return False
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return False  # refused further on, as any unknown host is
+    return urlsplit(f"//{host}").hostname == onion
+
+
+def content_security_policy(
+    script_hashes: list[str], style_hashes: list[str] = (), *, upgrade: bool = True
+) -> str:
     images = " ".join(filter(None, ["'self'", "data:", media_origin()]))
     directives = [
         "default-src 'self'",
@@ -98,7 +119,7 @@ def content_security_policy(script_hashes: list[str], style_hashes: list[str] = 
         "form-action 'self'",
         "frame-ancestors 'none'",
     ]
-    if settings.SESSION_COOKIE_SECURE:
+    if settings.SESSION_COOKIE_SECURE and upgrade:
         directives.append("upgrade-insecure-requests")
     return "; ".join(directives)
 
@@ -120,8 +141,12 @@ class SecurityHeadersMiddleware:
                 hashes = import_map_hashes(response.content.decode(response.charset or "utf-8"))
             lite = LITE_STYLE_ELEMENT in response.content
         if "Content-Security-Policy" not in response:
-            if hashes:
-                policy = content_security_policy(hashes, [LITE_STYLE_HASH] if lite else [])
+            styles = [LITE_STYLE_HASH] if lite else []
+            if via_onion(request):
+                # The onion host answers over HTTP only: nothing to upgrade to.
+                policy = content_security_policy(hashes, styles, upgrade=False)
+            elif hashes:
+                policy = content_security_policy(hashes, styles)
             else:
                 policy = self.lite_policy() if lite else self.policy()
             response["Content-Security-Policy"] = policy
@@ -139,3 +164,37 @@ class SecurityHeadersMiddleware:
         if self._lite_policy is None:
             self._lite_policy = content_security_policy([], [LITE_STYLE_HASH])
         return self._lite_policy
+
+class SecurityMiddleware(DjangoSecurityMiddleware):
+    """Django's security middleware, except that the onion host, which Tor reaches over
+    plain HTTP, is neither redirected to HTTPS nor sent Strict-Transport-Security."""
+
+    def process_request(self, request):
+        if via_onion(request):
+            return None
+        return super().process_request(request)
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if via_onion(request):
+            del response["Strict-Transport-Security"]
+        return response
+
+
+class OnionLocationMiddleware:
+    """Name the same page on the onion service (``Onion-Location``) in every HTML answer
+    to a request that did not come through it, cached pages included (this runs outside
+    the page cache)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.NEWSROOM_ONION_URL
+            and "text/html" in response.get("Content-Type", "")
+            and not via_onion(request)
+        ):
+            response["Onion-Location"] = settings.NEWSROOM_ONION_URL + request.get_full_path()
+        return response

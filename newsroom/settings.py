@@ -19,6 +19,8 @@ from newsroom.env import (
     env_int,
     env_list,
     media_storage,
+    mirror_hosts,
+    onion_url,
     secret_key,
     serve_media,
 )
@@ -39,6 +41,20 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 NEWSROOM_SITE_NAME = _("SY24")
 
+# Mirrors and an onion service, for readers whose network blocks the main address
+# (docs/deploy.md). Each answers with the same site, its pages' links stay on it, and
+# canonical, share, feed and sitemap addresses keep NEWSROOM_SITE_URL, which both need.
+# The reach-us page lists them; every page names the onion service in Onion-Location.
+NEWSROOM_MIRROR_HOSTS = mirror_hosts()
+NEWSROOM_ONION_URL = onion_url()
+# Their forms post to their own origin, which Django's CSRF check accepts as it is:
+# CSRF_TRUSTED_ORIGINS needs nothing more.
+ALLOWED_HOSTS += [
+    host
+    for host in [*NEWSROOM_MIRROR_HOSTS, NEWSROOM_ONION_URL.partition("://")[2]]
+    if host and host not in ALLOWED_HOSTS
+]
+
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
@@ -58,8 +74,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # Django's, but no HTTPS redirect and no HSTS for the onion host (plain HTTP).
+    "newsroom.middleware.SecurityMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
+    # Before the page cache, so that cached pages name the onion service too.
+    "newsroom.middleware.OnionLocationMiddleware",
     # Static files, compressed and with far-future cache headers for hashed names.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "articles.public.protection.RequestGuardMiddleware",
@@ -305,6 +324,10 @@ SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_AGE", 60 * 60 * 12)
 CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Django's deploy check looks for its own SecurityMiddleware by name; MIDDLEWARE has
+# newsroom.middleware.SecurityMiddleware, a subclass that only spares the onion host
+# (test_settings.py checks it is there and the production values above).
+SILENCED_SYSTEM_CHECKS = ["security.W001"]
 
 LOGGING = {
     "version": 1,

@@ -13,7 +13,16 @@ ROLES = (JOURNALIST, EDITOR, ADMINISTRATOR)
 # The group names are data (stable keys); staff read them in their own language.
 ROLE_LABELS = {JOURNALIST: _("Journalist"), EDITOR: _("Editor"), ADMINISTRATOR: _("Administrator")}
 
-_ARTICLE_MODELS = ("section", "tag", "expert", "article", "quote", "correction", "sharenetwork")
+_ARTICLE_MODELS = (
+    "section",
+    "tag",
+    "expert",
+    "article",
+    "quote",
+    "correction",
+    "sharenetwork",
+    "reachuspage",
+)
 
 
 def _crud(app_label: str, models: tuple[str, ...], actions=("add", "change", "delete", "view")):

@@ -3,4 +3,4 @@
 Importing this package (Django's admin autodiscovery does) registers every screen.
 """
 
-from articles.admin import activity, articles, experts, sharing, taxonomy  # noqa: F401
+from articles.admin import activity, articles, experts, reach_us, sharing, taxonomy  # noqa: F401

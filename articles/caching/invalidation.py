@@ -1,7 +1,8 @@
 """What makes cached pages out of date: any change to what reader pages show.
 
 Articles with their tags, authors, related articles, quotes and corrections; experts,
-sections, tags and share networks; and staff accounts, whose names appear as bylines.
+sections, tags, share networks and the reach-us page; and staff accounts, whose names
+appear as bylines.
 Share counts and the activity log are not shown as content and change nothing here.
 
 Drafts are not shown either: saving an article that neither is nor was published (and
@@ -14,9 +15,18 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from articles.caching.pagecache import content_changed
-from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.models import (
+    Article,
+    Correction,
+    Expert,
+    Quote,
+    ReachUsPage,
+    Section,
+    ShareNetwork,
+    Tag,
+)
 
-CONTENT_MODELS = (Expert, Section, ShareNetwork, Tag)
+CONTENT_MODELS = (Expert, ReachUsPage, Section, ShareNetwork, Tag)
 ARTICLE_PARTS = (Quote, Correction)
 PUBLISHED = Article.Status.PUBLISHED
 

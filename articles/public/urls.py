@@ -39,6 +39,8 @@ urlpatterns = [
         name="search",
     ),
     path("share/<int:pk>/<slug:network>/", sharing(views.share), name="share"),
+    path("reach-us/", public_page(views.reach_us), name="reach_us"),
+    path("lite/reach-us/", public_page(views.lite_reach_us), name="lite_reach_us"),
     path("preview/<str:token>/", views.preview, name="preview"),
     path("feeds/rss/", public_page(feeds.LatestFeed()), name="feed_rss"),
     path("feeds/atom/", public_page(feeds.LatestAtomFeed()), name="feed_atom"),

@@ -91,6 +91,12 @@ def search(request):
     return render(request, "articles/search.html", page_context(page) | _head(request))
 
 
+def reach_us(request):
+    """How to reach the site when it is blocked: mirrors, the onion service, Telegram."""
+    page = pages.reach_us_page(language=get_language())
+    return render(request, "articles/reach_us.html", page_context(page) | _head(request))
+
+
 @vary_on_headers("Save-Data")
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""
@@ -126,6 +132,14 @@ def lite_section(request, slug: str):
     )
     canonical = links.absolute_url(request, page.section.get_absolute_url())
     return render(request, "lite/section.html", page_context(page) | {"canonical_url": canonical})
+
+
+def lite_reach_us(request):
+    """The reach-us page as text: what a reader on a throttled link, or on the static
+    copy, needs most."""
+    page = pages.reach_us_page(language=get_language())
+    canonical = links.absolute_url(request, path_to("articles:reach_us"))
+    return render(request, "lite/reach_us.html", page_context(page) | {"canonical_url": canonical})
 
 
 def lite_article(request, pk: int):

@@ -36,6 +36,7 @@ from articles.models import (
     Expert,
     PreviewLink,
     Quote,
+    ReachUsPage,
     Section,
     ShareNetwork,
     Tag,
@@ -764,6 +765,41 @@ def _digits(number: int, language: str) -> str:
 
 
 # --- Sharing --------------------------------------------------------------------------
+
+
+# --- How to reach us when the site is blocked -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReachUs:
+    """The reach-us page: the editors' text, and every way in the settings name."""
+
+    body: SafeString  # sanitized on save; empty when the editors wrote none
+    main_url: str  # "" when NEWSROOM_SITE_URL is not set
+    mirror_urls: tuple[str, ...]
+    onion_url: str
+    telegram_url: str
+
+
+def reach_us_page(*, language: str) -> ReachUs:
+    """Return the reach-us page in ``language`` (its text falls back to Arabic).
+
+    The addresses are the deployment's (``NEWSROOM_SITE_URL``, ``NEWSROOM_MIRROR_HOSTS``,
+    ``NEWSROOM_ONION_URL``); the text and the Telegram channel are the editors'.
+    """
+    row = ReachUsPage.objects.filter(pk=ReachUsPage.SINGLE_PK).first()
+    body, telegram = "", ""
+    if row is not None:
+        default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+        body = getattr(row, f"body_{language}", "") or getattr(row, f"body_{default}", "") or ""
+        telegram = row.telegram_url
+    return ReachUs(
+        body=SafeString(body),
+        main_url=settings.NEWSROOM_SITE_URL,
+        mirror_urls=tuple(f"https://{host}/" for host in settings.NEWSROOM_MIRROR_HOSTS),
+        onion_url=settings.NEWSROOM_ONION_URL,
+        telegram_url=telegram,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from articles.models import (
     DailyShareCount,
     Expert,
     Quote,
+    ReachUsPage,
     Section,
     ShareNetwork,
     Tag,
@@ -139,6 +140,7 @@ def world():
         Group: pair(Group.objects.get(name=roles.JOURNALIST)),
         SignInFailure: pair(failure),
         KnownPlace: pair(place),
+        ReachUsPage: pair(ReachUsPage.objects.get_or_create(pk=ReachUsPage.SINGLE_PK)[0]),
     }
     deleted = {
         Article: tuple(
@@ -331,6 +333,14 @@ EXPECTED = {
     "articles_sharenetwork_revision": (OK, OK, EDIT, EDIT),
     "articles_sharenetwork_recoverlist": (403, 403, OK, OK),
     "articles_sharenetwork_recover": (403, 403, EDIT, EDIT),
+    # The reach-us page: one row, made by a migration; editors change it, journalists read
+    # it, nobody adds a second or deletes it. Its list is the row itself.
+    "articles_reachuspage_changelist": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "articles_reachuspage_add": (403, 403, 403, 403),
+    "articles_reachuspage_change": (OK, OK, EDIT, EDIT),
+    "articles_reachuspage_delete": (403, 403, 403, 403),
+    "articles_reachuspage_history": (OK, OK, OK, OK),
+    "articles_reachuspage_object": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     # Share counts and the activity log are written by the site, read by staff.
     "articles_dailysharecount_changelist": (OK, OK, OK, OK),
     "articles_dailysharecount_add": (403, 403, 403, 403),

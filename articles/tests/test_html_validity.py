@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import translation
 
-from articles.models import Quote
+from articles.models import Quote, ReachUsPage
 
 VNU = (
     Path(__file__).resolve().parents[2]
@@ -30,8 +30,13 @@ pytestmark = [
 ]
 
 
-def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_path):
+def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_path, settings):
     call_command("seed_newsroom", demo=6, verbosity=0)
+    # The reach-us page with every way in it can list.
+    settings.NEWSROOM_SITE_URL = "https://news.example"
+    settings.NEWSROOM_MIRROR_HOSTS = ["mirror.example"]
+    settings.NEWSROOM_ONION_URL = "http://" + "x" * 56 + ".onion"
+    ReachUsPage.objects.update_or_create(pk=1, defaults={"telegram_url": "https://t.me/sy24_news"})
     quote = Quote.objects.filter(article=seed_report).first()
     with translation.override("ar"):
         article = seed_report.get_absolute_url()
@@ -49,6 +54,8 @@ def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_p
         "search": "/search/?q=الرقة",
         "search-empty": "/search/?q=لاشيءهنا",
         "not-found": "/articles/999999/",
+        "reach-us": "/reach-us/",
+        "reach-us-en": "/en/reach-us/",
     }
     for name, path in pages.items():
         response = client.get(path)

@@ -278,3 +278,23 @@ def test_a_section_renamed_shows_on_the_lite_home(client, seed_report):
     section.save()
 
     assert "تقارير خاصة" in html(client.get("/lite/"))
+
+
+def test_every_lite_page_leads_to_the_lite_reach_us_page_with_our_addresses(client, settings):
+    settings.NEWSROOM_SITE_URL = "https://sy24.example"
+    settings.NEWSROOM_MIRROR_HOSTS = ["mirror.example"]
+    settings.NEWSROOM_ONION_URL = (
+        "http://sy24abcdefghijklmnopqrstuvwxyz234567sy24abcdefghijklmnop.onion"
+    )
+
+    home = html(client.get("/lite/"))
+    assert 'href="/lite/reach-us/"' in home
+    response = client.get("/lite/reach-us/")
+
+    assert response.status_code == 200
+    content = html(response)
+    assert len(response.content) <= BUDGET
+    assert "<script" not in content and 'rel="stylesheet"' not in content
+    assert "https://mirror.example/" in content
+    assert settings.NEWSROOM_ONION_URL in content
+    assert canonical(response) == "https://sy24.example/reach-us/"

@@ -94,6 +94,7 @@ def test_every_link_of_the_copy_works_on_a_plain_file_server(news, tmp_path):
     assert f"/en/lite/articles/{with_picture.pk}/index.html" in pages
     assert f"/en/lite/articles/{arabic_only.pk}/index.html" not in pages  # no English
     assert "/lite/sections/reports/index.html" in pages
+    assert "/lite/reach-us/index.html" in pages  # linked from every page of the copy
     # The picture behind "show image", and the share images, are files of the copy.
     assert any(path.startswith("/media/") and "share/" not in path for path in pages)
     assert any(name.startswith("media/share/") for name in report.written)

@@ -11,6 +11,8 @@ from newsroom.env import (
     env_int,
     env_list,
     media_storage,
+    mirror_hosts,
+    onion_url,
     secret_key,
     serve_media,
 )
@@ -323,3 +325,52 @@ def test_media_in_a_bucket_is_never_served_from_local_disk():
     assert serve_media({"NEWSROOM_MEDIA_STORAGE": "s3"}) is False
     with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SERVE_MEDIA"):
         serve_media({"NEWSROOM_MEDIA_STORAGE": "s3", "NEWSROOM_SERVE_MEDIA": "1"})
+
+
+# --- mirrors and the onion service ----------------------------------------------------------
+
+MAIN = {"NEWSROOM_SITE_URL": "https://news.example"}
+ONION = "http://" + "a" * 56 + ".onion"
+
+
+def test_mirror_hosts_are_read_as_host_names():
+    environ = MAIN | {"NEWSROOM_MIRROR_HOSTS": " mirror-one.example , Mirror2.example.net ,"}
+
+    assert mirror_hosts(environ) == ["mirror-one.example", "mirror2.example.net"]
+    assert mirror_hosts(MAIN) == []
+
+
+@pytest.mark.parametrize(
+    "raw", ["https://mirror.example", "mirror.example/news", "mirror.example:8443", "a@b.example"]
+)
+def test_mirror_hosts_refuse_anything_but_a_host_name(raw):
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_MIRROR_HOSTS lists host names"):
+        mirror_hosts(MAIN | {"NEWSROOM_MIRROR_HOSTS": raw})
+
+
+@pytest.mark.parametrize("site_url", [None, "", "  "])
+def test_mirrors_without_the_main_address_refuse_to_start(site_url):
+    environ = {"NEWSROOM_MIRROR_HOSTS": "mirror.example"}
+    if site_url is not None:
+        environ["NEWSROOM_SITE_URL"] = site_url
+
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SITE_URL is not"):
+        mirror_hosts(environ)
+
+
+def test_onion_url_is_read_without_a_trailing_slash():
+    assert onion_url(MAIN | {"NEWSROOM_ONION_URL": ONION + "/"}) == ONION
+    assert onion_url(MAIN) == ""
+
+
+@pytest.mark.parametrize(
+    "raw", ["https://news.example", "abc.onion", ONION + "/news", ONION + ":8080", "ftp://x.onion"]
+)
+def test_onion_url_refuses_anything_but_an_onion_address(raw):
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_ONION_URL must be"):
+        onion_url(MAIN | {"NEWSROOM_ONION_URL": raw})
+
+
+def test_an_onion_address_without_the_main_address_refuses_to_start():
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SITE_URL is not"):
+        onion_url({"NEWSROOM_ONION_URL": ONION})

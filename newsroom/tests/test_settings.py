@@ -96,6 +96,16 @@ def test_production_settings_secure_cookies_and_https(tmp_path):
     assert json.loads(result.stdout) == [True, True, True, 31536000, True, "DENY"]
 
 
+def test_the_security_middleware_is_djangos_sparing_only_the_onion_host():
+    from django.middleware.security import SecurityMiddleware
+
+    from newsroom.middleware import SecurityMiddleware as Ours
+
+    assert settings.MIDDLEWARE[0] == "newsroom.middleware.SecurityMiddleware"
+    assert issubclass(Ours, SecurityMiddleware)
+    assert "django.middleware.security.SecurityMiddleware" not in settings.MIDDLEWARE
+
+
 def test_database_url_chooses_postgresql_and_defaults_to_sqlite_in_var(tmp_path):
     code = (
         "from django.conf import settings as s; db = s.DATABASES['default']; "
@@ -168,3 +178,28 @@ def test_a_replica_url_adds_the_replica_and_its_router(tmp_path):
     assert host == "replica.internal"
     assert routers == ["articles.caching.router.ReplicaRouter"]
     assert engine == "articles.reading.backends.postgresql"
+
+
+def test_mirrors_without_the_main_address_refuse_to_start(tmp_path):
+    env = production_env(tmp_path) | {"NEWSROOM_MIRROR_HOSTS": "mirror.example"}
+    del env["NEWSROOM_SITE_URL"]
+
+    result = run_django("print('started')", **env)
+
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert "NEWSROOM_MIRROR_HOSTS is set but NEWSROOM_SITE_URL is not" in result.stderr
+
+
+def test_mirrors_and_the_onion_host_are_allowed_hosts(tmp_path):
+    onion = "http://" + "b" * 56 + ".onion"
+    env = production_env(tmp_path) | {
+        "NEWSROOM_MIRROR_HOSTS": "mirror.example,second.example",
+        "NEWSROOM_ONION_URL": onion,
+    }
+
+    result = run_django("from django.conf import settings; print(settings.ALLOWED_HOSTS)", **env)
+
+    assert result.stdout.strip() == repr(
+        ["news.example", "mirror.example", "second.example", "b" * 56 + ".onion"]
+    )
