@@ -165,6 +165,7 @@ class SecurityHeadersMiddleware:
             self._lite_policy = content_security_policy([], [LITE_STYLE_HASH])
         return self._lite_policy
 
+
 class SecurityMiddleware(DjangoSecurityMiddleware):
     """Django's security middleware, except that the onion host, which Tor reaches over
     plain HTTP, is neither redirected to HTTPS nor sent Strict-Transport-Security."""
