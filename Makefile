@@ -25,7 +25,7 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## run: install, migrate, seed the report, create demo accounts, serve on 127.0.0.1:8000
+## run: install, migrate, seed the report, create demo accounts, serve on 127.0.0.1:8000 with a worker for jobs
 run: $(VENV)/.run-installed
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(PY) manage.py seed_newsroom --demo-at-least $(DEMO)
@@ -34,6 +34,9 @@ run: $(VENV)/.run-installed
 	@echo "  Reader site:  http://$(HOST):$(PORT)/   (English: http://$(HOST):$(PORT)/en/)"
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/"
 	@echo
+# The worker runs queued jobs (docs/deploy.md); it stops when the server does.
+	DJANGO_DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite on SQLite, browser tests included

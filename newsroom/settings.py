@@ -71,6 +71,10 @@ INSTALLED_APPS = [
     # Two-factor sign-in (TOTP) to the admin; see articles/twofactor.py.
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Jobs, run by `manage.py db_worker` (docs/deploy.md): Django 6's Tasks framework,
+    # backported, with its queue in the database.
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -193,6 +197,10 @@ NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config()}
+# Jobs wait in the database (django-tasks-db), so a queued job survives a restart and
+# nothing more is needed to run one: `manage.py db_worker` runs them (`make run` starts
+# it beside the server; docs/deploy.md for production).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Whole pages for anonymous readers (articles/caching/pagecache.py), never stale: any change to
 # content starts a new generation. NEWSROOM_PAGE_CACHE_SECONDS bounds only how long a

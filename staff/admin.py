@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp import admin as totp_admin
+from django_tasks_db import admin as tasks_admin
 
 from staff import roles, signin, twofactor
 from staff.models import KnownPlace, SignInFailure
@@ -20,6 +21,9 @@ admin.site.unregister(User)
 # Nobody sees anyone's two-factor secret, superusers included: staff set up their own,
 # administrators only reset them (StaffAdmin below).
 admin.site.unregister(totp_admin.TOTPDevice)
+# The queue of jobs (articles/operations/jobs.py) is the worker's business, and
+# django-tasks-db's screen for it speaks English only.
+admin.site.unregister(tasks_admin.DBTaskResult)
 
 
 @admin.register(User)

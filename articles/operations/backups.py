@@ -12,8 +12,9 @@ A backup is one ``newsroom-backup-<time>.tar.gz`` holding
   migrations), how many rows of each model, and the size and SHA-256 of every member.
 
 Left out on purpose: sessions (a restored backup must sign nobody back in), sign-in
-throttling records (failed sign-ins, known places), and content types and permissions,
-which ``migrate`` makes. The archive holds password hashes and two-factor secrets: keep
+throttling records (failed sign-ins, known places), the queue of jobs and their results
+(transient: a restored job would run again), and content types and permissions, which
+``migrate`` makes. The archive holds password hashes and two-factor secrets: keep
 it as carefully as the database itself. How to run, schedule and check backups: docs/backup.md.
 """
 
@@ -57,6 +58,8 @@ EXCLUDED = (
     "sessions",
     "staff.signinfailure",
     "staff.knownplace",
+    # The queue of jobs (jobs.py): transient, and a restored job would run again.
+    "django_tasks_database",
 )
 # Made by a migration, so present in a database that holds nothing yet.
 MADE_BY_MIGRATIONS = ("auth.group", "articles.reachuspage")
