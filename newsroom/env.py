@@ -215,3 +215,18 @@ def onion_url(environ: Mapping[str, str] = os.environ) -> str:
             "on the onion service."
         )
     return f"{parts.scheme}://{parts.hostname}"
+
+
+def static_export_dir(environ: Mapping[str, str] = os.environ) -> str:
+    """Return the folder of the static copy a job keeps current (``NEWSROOM_STATIC_EXPORT_DIR``).
+
+    Empty when unset: no copy is kept. The copy's pages name the main address as
+    canonical and link to it for what they do not hold, so it needs ``NEWSROOM_SITE_URL``.
+    """
+    folder = environ.get("NEWSROOM_STATIC_EXPORT_DIR", "").strip()
+    if folder and not environ.get("NEWSROOM_SITE_URL", "").strip():
+        raise ImproperlyConfigured(
+            "NEWSROOM_STATIC_EXPORT_DIR is set but NEWSROOM_SITE_URL is not: set it to the "
+            "main address (https://news.example), which the static copy's pages link to."
+        )
+    return folder

@@ -23,6 +23,7 @@ from newsroom.env import (
     onion_url,
     secret_key,
     serve_media,
+    static_export_dir,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,6 +55,10 @@ ALLOWED_HOSTS += [
     for host in [*NEWSROOM_MIRROR_HOSTS, NEWSROOM_ONION_URL.partition("://")[2]]
     if host and host not in ALLOWED_HOSTS
 ]
+# The folder a job keeps the static copy of the lite edition in, brought up to date
+# after each publish, unpublish, archive or edit of a live article (docs/deploy.md).
+# Empty: no copy is kept, and nothing is queued. Needs NEWSROOM_SITE_URL.
+NEWSROOM_STATIC_EXPORT_DIR = static_export_dir()
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.

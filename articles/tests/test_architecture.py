@@ -130,6 +130,17 @@ def test_the_read_side_does_not_write_and_the_write_side_does_not_read_pages():
     assert offenders(lambda m: in_room(m, writing), lambda t: in_room(t, reading, *above)) == []
 
 
+def test_the_write_side_queues_jobs_and_runs_no_operation_itself():
+    """An action queues the static copy's export (operations/jobs.py); it never imports
+    the export, or a backup, to run it in the editor's request."""
+    queue = {"articles.operations", "articles.operations.jobs"}
+    writing = lambda m: in_room(m, "articles.writing")  # noqa: E731
+    operations = lambda t: in_room(t, "articles.operations") and t not in queue  # noqa: E731
+
+    assert "articles.operations.jobs" in IMPORTS["articles.writing.actions"]
+    assert offenders(writing, operations) == []
+
+
 def test_caching_and_media_serve_the_sides_without_importing_them():
     sides = ("articles.reading", "articles.public", "articles.writing", "articles.admin", "staff")
 

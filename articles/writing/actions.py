@@ -11,9 +11,12 @@ article as it stands (``ValidationError``), and ``execute()``, which owns the ch
 - keeps one revision of the article with its quotes and corrections, named for the
   action and its actor;
 - writes one line of the article's activity log;
-- and leaves cached pages to be refreshed by the save itself: every save of content
+- leaves cached pages to be refreshed by the save itself: every save of content
   sends the signals ``articles.caching.invalidation`` listens to, so a change made by
-  an action, a command or the shell is never served stale.
+  an action, a command or the shell is never served stale;
+- and, when the article was or becomes visible to readers, has the static copy of the
+  lite edition brought up to date once the transaction commits
+  (``articles.operations.jobs``: a queued job, if a folder is set for it).
 
 All in the caller's transaction, or one of its own. The admin calls actions and never
 saves an article, writes the log or touches a cache itself; so does the load test's
@@ -35,6 +38,7 @@ from django.utils.translation import gettext_lazy
 
 from articles import permissions
 from articles.models import Article, ArticleActivity, PreviewLink, Tag
+from articles.operations import jobs
 from articles.preview import new_token, token_digest
 
 Status = Article.Status
@@ -89,6 +93,7 @@ class ArticleAction:
         self.check()
         article = self.article
         is_new = article.pk is None
+        was_live = not is_new and article.is_live
         with transaction.atomic(savepoint=False), reversion.create_revision(atomic=False):
             self.apply()
             if is_new:
@@ -108,6 +113,8 @@ class ArticleAction:
                 article.preview_links.active().update(
                     revoked_at=timezone.now(), revoked_by=self.actor
                 )
+            if was_live or article.is_live:
+                jobs.static_copy_changed()
         return article
 
 
@@ -260,6 +267,8 @@ def delete_article(*, article: Article, actor) -> None:
         raise PermissionDenied(_("Only editors can delete articles."))
     with transaction.atomic(savepoint=False):
         activity_record(article=article, actor=actor, action=Log.DELETED)
+        if article.is_live:
+            jobs.static_copy_changed()
         article.delete()
 
 

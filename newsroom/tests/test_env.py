@@ -15,6 +15,7 @@ from newsroom.env import (
     onion_url,
     secret_key,
     serve_media,
+    static_export_dir,
 )
 
 # --- env_bool ----------------------------------------------------------------------------
@@ -374,3 +375,13 @@ def test_onion_url_refuses_anything_but_an_onion_address(raw):
 def test_an_onion_address_without_the_main_address_refuses_to_start():
     with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SITE_URL is not"):
         onion_url({"NEWSROOM_ONION_URL": ONION})
+
+
+def test_static_export_dir_is_off_unless_set():
+    assert static_export_dir(MAIN) == ""
+    assert static_export_dir(MAIN | {"NEWSROOM_STATIC_EXPORT_DIR": " /srv/copy "}) == "/srv/copy"
+
+
+def test_a_static_copy_without_the_main_address_refuses_to_start():
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SITE_URL is not"):
+        static_export_dir({"NEWSROOM_STATIC_EXPORT_DIR": "/srv/copy"})
