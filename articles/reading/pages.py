@@ -774,7 +774,7 @@ def _digits(number: int, language: str) -> str:
 class ReachUs:
     """The reach-us page: the editors' text, and every way in the settings name."""
 
-    body: SafeString  # sanitized on save; empty when the editors wrote none
+    body: str  # sanitized on save (the template marks it safe); empty when none was written
     main_url: str  # "" when NEWSROOM_SITE_URL is not set
     mirror_urls: tuple[str, ...]
     onion_url: str
@@ -794,7 +794,7 @@ def reach_us_page(*, language: str) -> ReachUs:
         body = getattr(row, f"body_{language}", "") or getattr(row, f"body_{default}", "") or ""
         telegram = row.telegram_url
     return ReachUs(
-        body=SafeString(body),
+        body=body,
         main_url=settings.NEWSROOM_SITE_URL,
         mirror_urls=tuple(f"https://{host}/" for host in settings.NEWSROOM_MIRROR_HOSTS),
         onion_url=settings.NEWSROOM_ONION_URL,
