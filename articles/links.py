@@ -19,8 +19,9 @@ from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 
 from articles.memos import Memo, memoized
 
@@ -128,3 +129,20 @@ def site_origin(request) -> str:
 def stored_url(request, url: str) -> str:
     """Return a stored file's URL as absolute: object storage gives one, local media a path."""
     return url if urlsplit(url).scheme else absolute_url(request, url)
+
+
+def short_path(pk: int) -> str:
+    """Return the short path of article ``pk`` in the active language: "/a/12/"."""
+    return path_to("articles:short", pk=pk)
+
+
+def short_url(pk: int, language: str) -> str:
+    """Return the absolute short address of article ``pk`` in ``language``, where no
+    request names the site (a worker posting to a channel): on ``NEWSROOM_SITE_URL``."""
+    if not settings.NEWSROOM_SITE_URL:
+        raise ImproperlyConfigured(
+            "NEWSROOM_SITE_URL is empty: without a request, an article's short address "
+            "needs the public site's address (https://news.example)."
+        )
+    with override(language):
+        return settings.NEWSROOM_SITE_URL + short_path(pk)

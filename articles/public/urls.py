@@ -13,6 +13,7 @@ urlpatterns = [
     path("", public_page(views.home), name="home"),
     path("articles/<int:pk>/", public_page(views.article_detail), name="detail_short"),
     path("articles/<int:pk>/<str:slug>/", public_page(views.article_detail), name="detail"),
+    path("a/<int:pk>/", public_page(views.article_short), name="short"),
     path(
         "sections/<str:slug>/",
         public_page(views.section, query=("page",)),

@@ -107,12 +107,29 @@ def article_detail(request, pk: int, slug: str | None = None):
         with override(settings.MODELTRANSLATION_DEFAULT_LANGUAGE):
             return redirect(article.get_absolute_url())
     if slug != (article.slug_in(language) or None):
-        query = request.META.get("QUERY_STRING", "")
-        target = article.get_absolute_url() + (f"?{query}" if query else "")
-        return HttpResponsePermanentRedirect(target)
+        return HttpResponsePermanentRedirect(_canonical_address(request, article))
     page = pages.article_page(article, language=language, origin=links.site_origin(request))
     lite = _lite_twin(request, path_to("articles:lite_article", pk=article.pk))
     return render(request, "articles/article_detail.html", page_context(page) | lite)
+
+
+def article_short(request, pk: int):
+    """Send a short link (``/a/<id>/``, what shares and channel posts carry) on to the
+    article's canonical address in this language, or the original's where the article
+    is not written in it. Always a redirect: the page lives at one address."""
+    article = pages.published_article(pk)
+    language = get_language()
+    if not article.is_available_in(language):
+        language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    with override(language):
+        return HttpResponsePermanentRedirect(_canonical_address(request, article))
+
+
+def _canonical_address(request, article) -> str:
+    """Return the article's canonical path in the active language, with the request's
+    query string (campaign tags survive the redirect)."""
+    query = request.META.get("QUERY_STRING", "")
+    return article.get_absolute_url() + (f"?{query}" if query else "")
 
 
 # The lite edition: text pages for throttled links and shutdowns. Each names its full

@@ -1,16 +1,18 @@
 """Links on reader pages lead where Django's own URL reversing says they lead."""
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import translation
 
-from articles.links import path_builder, path_to
+from articles.links import path_builder, path_to, short_path, short_url
 
 CASES = [
     ("articles:home", {}),
     ("articles:detail", {"pk": 17, "slug": "إلى-أين-يتوجه-عناصر_داعش"}),
     ("articles:detail", {"pk": 17, "slug": "where-do-isis-members-go"}),
     ("articles:detail_short", {"pk": 3}),
+    ("articles:short", {"pk": 12}),
     ("articles:section", {"slug": "سوريا"}),
     ("articles:tag", {"slug": "tag-1"}),
     ("articles:expert", {"slug": "خبير-١"}),
@@ -73,3 +75,24 @@ def test_a_site_under_a_path_prefix_links_under_it():
     finally:
         set_script_prefix("/")
     assert path_to("articles:tag", slug="t") == "/tags/t/"
+
+
+def test_the_short_path_is_in_the_active_language():
+    assert short_path(12) == "/a/12/"
+    with translation.override("en"):
+        assert short_path(12) == "/en/a/12/"
+
+
+def test_the_short_address_is_on_the_site_in_the_language_asked_for(settings):
+    settings.NEWSROOM_SITE_URL = "https://news.example"
+
+    assert short_url(12, "ar") == "https://news.example/a/12/"
+    assert short_url(12, "en") == "https://news.example/en/a/12/"
+    assert translation.get_language() == "ar"  # the language active before is kept
+
+
+def test_the_short_address_needs_the_site_address(settings):
+    settings.NEWSROOM_SITE_URL = ""
+
+    with pytest.raises(ImproperlyConfigured, match="NEWSROOM_SITE_URL"):
+        short_url(12, "ar")

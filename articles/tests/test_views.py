@@ -226,6 +226,8 @@ def test_unpublished_and_scheduled_articles_are_not_found(client, fields):
     assert client.get(f"/articles/{article.pk}/").status_code == 404
     assert client.get(canonical_path(article)).status_code == 404
     assert client.get(f"/en/articles/{article.pk}/").status_code == 404
+    assert client.get(f"/a/{article.pk}/").status_code == 404
+    assert client.get(f"/en/a/{article.pk}/").status_code == 404
     make_network(slug="facebook")
     assert client.get(f"/share/{article.pk}/facebook/").status_code == 404
 
@@ -531,3 +533,56 @@ def test_server_error_page_is_translated_and_shows_no_details(rf):
     assert "حدث خطأ ما" in arabic.content.decode()
     assert '<html lang="en" dir="ltr">' in english.content.decode()
     assert "Traceback" not in english.content.decode()
+
+
+# --- short links ------------------------------------------------------------------------
+
+
+def test_a_short_link_sends_readers_to_the_canonical_arabic_address(client, seed_report):
+    response = client.get(f"/a/{seed_report.pk}/")
+
+    assert response.status_code == 301
+    assert response["Location"] == canonical_path(seed_report)
+
+
+def test_an_english_short_link_leads_to_the_english_page_where_there_is_one(client):
+    translated = make_article(title_en="Power is back in Raqqa")
+    arabic_only = make_article(english=False)
+
+    to_english = client.get(f"/en/a/{translated.pk}/")
+    to_original = client.get(f"/en/a/{arabic_only.pk}/")
+
+    assert to_english.status_code == to_original.status_code == 301
+    assert to_english["Location"] == canonical_path(translated, "en")
+    assert to_english["Location"].startswith("/en/articles/")
+    assert to_original["Location"] == canonical_path(arabic_only, "ar")
+
+
+def test_a_short_link_keeps_the_query_string(client):
+    article = make_article()
+
+    query = "utm_source=whatsapp&utm_medium=channel"
+
+    response = client.get(f"/a/{article.pk}/?{query}")
+
+    assert response.status_code == 301
+    assert response["Location"] == f"{canonical_path(article)}?{query}"
+
+
+def test_a_short_link_is_always_a_redirect_even_from_the_page_cache(client):
+    article = make_article()
+    path = f"/a/{article.pk}/"
+
+    answers = [client.get(path) for _ in range(2)]
+    client.get(canonical_path(article))  # the article page itself is cached
+    answers.append(client.get(path))
+
+    assert [answer.status_code for answer in answers] == [301, 301, 301]
+    assert {answer["Location"] for answer in answers} == {canonical_path(article)}
+    article.status = Article.Status.ARCHIVED
+    article.save()
+    assert client.get(path).status_code == 404
+
+
+def test_an_unknown_short_link_is_not_found(client):
+    assert client.get("/a/999999/").status_code == 404
