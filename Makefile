@@ -35,7 +35,7 @@ run: $(VENV)/.run-installed
 	@echo "  Admin:        http://$(HOST):$(PORT)/admin/"
 	@echo
 # The worker runs queued jobs (docs/deploy.md); it stops when the server does.
-	DJANGO_DEBUG=1 $(PY) manage.py db_worker & worker=$$!; \
+	DJANGO_DEBUG=1 $(PY) manage.py newsroom_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -653,6 +653,11 @@ class Correction(models.Model):
     )
     text = models.TextField(_("correction"))
     published_at = models.DateTimeField(_("time"), default=timezone.now)
+    announce = models.BooleanField(
+        _("announce on Telegram"),
+        default=False,
+        help_text=_("Post the correction to the channel, as a reply to the article's post."),
+    )
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -728,6 +733,84 @@ validate_telegram_url = RegexValidator(
     r"\Ahttps://t\.me/(\+[-A-Za-z0-9_]{8,64}|[A-Za-z0-9_]{5,32})/?\Z",
     _("Give the channel's public address: https://t.me/ followed by its name."),
 )
+
+
+class Delivery(models.Model):
+    """One message to an outside channel (the outlet's Telegram channel) about an
+    article: its post, an edit or removal of that post, a correction.
+
+    The row is the delivery's record, kept whatever happens: the job that sends it
+    (``articles.operations.jobs``) claims it, retries it with growing delays when the
+    other side fails, and gives up after ``NEWSROOM_JOB_MAX_ATTEMPTS`` tries with the
+    error kept; an editor may retry it from the admin. What is sent is composed when it
+    is sent, from the article as it is then.
+    """
+
+    class Kind(models.TextChoices):
+        POST = "post", _("post")
+        EDIT = "edit", _("edit of the post")
+        DELETE = "delete", _("removal of the post")
+        CORRECTION = "correction", _("correction")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    # Kept for the record when the article is deleted (its post is then removed).
+    article_title = models.CharField(_("headline"), max_length=300, blank=True)
+    correction = models.ForeignKey(
+        Correction,
+        verbose_name=_("correction"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    # The post an edit, a removal or a correction is about.
+    target = models.ForeignKey(
+        "self",
+        verbose_name=_("post"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    language = models.CharField(_("language"), max_length=8)
+    chat_id = models.CharField(_("channel"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.BigIntegerField(_("message number"), null=True, blank=True)
+    link = models.URLField(_("link"), max_length=300, blank=True)
+    # A post sent as a photo with a caption (edited with editMessageCaption), not as text.
+    with_photo = models.BooleanField(default=False, editable=False)
+    # A post once published and since taken down (or given up): a new publish posts anew.
+    withdrawn = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("channel delivery")
+        verbose_name_plural = _("channel deliveries")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_due")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article_title}"
 
 
 class ReachUsPage(models.Model):

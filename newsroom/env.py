@@ -230,3 +230,47 @@ def static_export_dir(environ: Mapping[str, str] = os.environ) -> str:
             "main address (https://news.example), which the static copy's pages link to."
         )
     return folder
+
+
+def jobs_redis_url(environ: Mapping[str, str] = os.environ) -> str:
+    """Return the Redis server jobs wait in (``NEWSROOM_JOBS_REDIS_URL``), or "" for the
+    database."""
+    url = environ.get("NEWSROOM_JOBS_REDIS_URL", "").strip()
+    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            "NEWSROOM_JOBS_REDIS_URL must be a redis://, rediss:// or unix:// address."
+        )
+    return url
+
+
+TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+def telegram_settings(environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """Read the Telegram channel's settings; refuse a half-made configuration.
+
+    A token needs the channel (``NEWSROOM_TELEGRAM_CHAT_ID``) and the site's public
+    address (``NEWSROOM_SITE_URL``), which every post links to.
+    """
+    values = {
+        "token": environ.get("NEWSROOM_TELEGRAM_BOT_TOKEN", "").strip(),
+        "chat_id": environ.get("NEWSROOM_TELEGRAM_CHAT_ID", "").strip(),
+        "chat_id_en": environ.get("NEWSROOM_TELEGRAM_CHAT_ID_EN", "").strip(),
+        "api_url": environ.get("NEWSROOM_TELEGRAM_API_URL", "").strip().rstrip("/")
+        or TELEGRAM_API_URL,
+        "iv_rhash": environ.get("NEWSROOM_TELEGRAM_IV_RHASH", "").strip(),
+    }
+    if values["token"]:
+        if not values["chat_id"]:
+            raise ImproperlyConfigured(
+                "NEWSROOM_TELEGRAM_BOT_TOKEN is set but NEWSROOM_TELEGRAM_CHAT_ID is not: "
+                "set it to the channel (@name or its number)."
+            )
+        if not environ.get("NEWSROOM_SITE_URL", "").strip():
+            raise ImproperlyConfigured(
+                "NEWSROOM_TELEGRAM_BOT_TOKEN is set but NEWSROOM_SITE_URL is not: set it to "
+                "the main address (https://news.example), which every post links to."
+            )
+    if urlsplit(values["api_url"]).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured("NEWSROOM_TELEGRAM_API_URL must be an http(s) address.")
+    return values

@@ -18,12 +18,14 @@ from newsroom.env import (
     env_bool,
     env_int,
     env_list,
+    jobs_redis_url,
     media_storage,
     mirror_hosts,
     onion_url,
     secret_key,
     serve_media,
     static_export_dir,
+    telegram_settings,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -202,10 +204,37 @@ NEWSROOM_REPLICA_LAG_SECONDS = env_int("NEWSROOM_REPLICA_LAG_SECONDS", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_config()}
-# Jobs wait in the database (django-tasks-db), so a queued job survives a restart and
-# nothing more is needed to run one: `manage.py db_worker` runs them (`make run` starts
-# it beside the server; docs/deploy.md for production).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Jobs (articles/operations/jobs.py): Django's Tasks framework. They wait in the database
+# (django-tasks-db), so a queued job survives a restart and nothing more is needed to run
+# one, or in Redis when NEWSROOM_JOBS_REDIS_URL names a server (django-tasks-rq, on RQ).
+# `manage.py newsroom_worker` runs them either way (`make run` starts it beside the
+# server; docs/deploy.md for production).
+NEWSROOM_JOBS_REDIS_URL = jobs_redis_url()
+if NEWSROOM_JOBS_REDIS_URL:
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": NEWSROOM_JOBS_REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    RQ_SHOW_ADMIN_LINK = False
+    INSTALLED_APPS += ["django_rq"]
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A delivery to an outside channel that fails is tried again after
+# NEWSROOM_JOB_RETRY_SECONDS, then twice as long each time (at most an hour), and given
+# up after NEWSROOM_JOB_MAX_ATTEMPTS tries, its error kept for the admin.
+NEWSROOM_JOB_RETRY_SECONDS = env_int("NEWSROOM_JOB_RETRY_SECONDS", 30)
+NEWSROOM_JOB_MAX_ATTEMPTS = env_int("NEWSROOM_JOB_MAX_ATTEMPTS", 8)
+
+# The outlet's Telegram channel posts itself (README: creating the bot). Without a token
+# nothing is queued. The English channel is optional; the Instant View template hash
+# (rhash) makes each post's link open as an Instant View page.
+_telegram = telegram_settings()
+NEWSROOM_TELEGRAM_BOT_TOKEN = _telegram["token"]
+NEWSROOM_TELEGRAM_CHAT_ID = _telegram["chat_id"]
+NEWSROOM_TELEGRAM_CHAT_ID_EN = _telegram["chat_id_en"]
+NEWSROOM_TELEGRAM_API_URL = _telegram["api_url"]
+NEWSROOM_TELEGRAM_IV_RHASH = _telegram["iv_rhash"]
+NEWSROOM_TELEGRAM_TIMEOUT = env_int("NEWSROOM_TELEGRAM_TIMEOUT", 20)
+# A headline changed this long after the post went out is no longer edited in it.
+NEWSROOM_TELEGRAM_EDIT_WINDOW = env_int("NEWSROOM_TELEGRAM_EDIT_WINDOW", 60 * 60)
 
 # Whole pages for anonymous readers (articles/caching/pagecache.py), never stale: any change to
 # content starts a new generation. NEWSROOM_PAGE_CACHE_SECONDS bounds only how long a

@@ -35,11 +35,14 @@ JOURNALIST_PERMISSIONS = (
     | {"articles.add_article", "articles.change_article"}
     | {"articles.add_quote", "articles.change_quote", "articles.delete_quote"}
     | {"articles.add_expert", "articles.add_tag"}
-    | {"articles.view_dailysharecount"}
+    | {"articles.view_dailysharecount", "articles.view_delivery"}
 )
 # Editors run the publication: everything in the newsroom, publishing included.
 EDITOR_PERMISSIONS = _crud("articles", _ARTICLE_MODELS) | {
     "articles.view_dailysharecount",
+    # The channel's deliveries: seen, and retried (a change) when they failed.
+    "articles.view_delivery",
+    "articles.change_delivery",
     "articles.publish_article",
 }
 # Administrators are editors who also manage staff accounts and assign roles.

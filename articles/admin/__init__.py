@@ -3,4 +3,12 @@
 Importing this package (Django's admin autodiscovery does) registers every screen.
 """
 
-from articles.admin import activity, articles, experts, reach_us, sharing, taxonomy  # noqa: F401
+from articles.admin import (  # noqa: F401
+    activity,
+    articles,
+    deliveries,
+    experts,
+    reach_us,
+    sharing,
+    taxonomy,
+)

@@ -39,6 +39,7 @@ from articles.admin.base import (
     TranslatedAdmin,
     VersionedTranslatedAdmin,
 )
+from articles.admin.deliveries import deliveries_context
 from articles.arabic import normalize_for_search
 from articles.links import absolute_url, site_origin
 from articles.media import images
@@ -455,6 +456,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         if obj is not None and obj.pk:
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
             context.update(self._preview_links_context(request, obj))
+            context.update(deliveries_context(request, obj))
         form = context["adminform"].form
         if form.conflict and obj is not None:
             context["conflict"] = form.conflict

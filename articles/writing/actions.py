@@ -16,7 +16,9 @@ article as it stands (``ValidationError``), and ``execute()``, which owns the ch
   an action, a command or the shell is never served stale;
 - and, when the article was or becomes visible to readers, has the static copy of the
   lite edition brought up to date once the transaction commits
-  (``articles.operations.jobs``: a queued job, if a folder is set for it).
+  (``articles.operations.jobs``: a queued job, if a folder is set for it), and has the
+  outlet's Telegram channel told (its post queued, edited or removed, a ticked
+  correction announced: queued jobs, if a bot token is set).
 
 All in the caller's transaction, or one of its own. The admin calls actions and never
 saves an article, writes the log or touches a cache itself; so does the load test's
@@ -37,7 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles import permissions
-from articles.models import Article, ArticleActivity, PreviewLink, Tag
+from articles.models import Article, ArticleActivity, Delivery, PreviewLink, Tag
 from articles.operations import jobs
 from articles.preview import new_token, token_digest
 
@@ -95,6 +97,8 @@ class ArticleAction:
         is_new = article.pk is None
         was_live = not is_new and article.is_live
         with transaction.atomic(savepoint=False), reversion.create_revision(atomic=False):
+            # The headlines as stored, when the channel's post may need editing.
+            before = None if is_new else jobs.headlines(article)
             self.apply()
             if is_new:
                 article.created_by = self.actor
@@ -115,6 +119,7 @@ class ArticleAction:
                 )
             if was_live or article.is_live:
                 jobs.static_copy_changed()
+            jobs.channel_article_changed(article, before=before)
         return article
 
 
@@ -269,6 +274,7 @@ def delete_article(*, article: Article, actor) -> None:
         activity_record(article=article, actor=actor, action=Log.DELETED)
         if article.is_live:
             jobs.static_copy_changed()
+        jobs.channel_article_deleted(article)
         article.delete()
 
 
@@ -343,3 +349,27 @@ WORKFLOW = {
     "unpublish": Unpublish,
     "archive": Archive,
 }
+
+
+class RetryDelivery:
+    """Try a failed delivery to the channel again now, from its first try.
+
+    Editors (and administrators) may; the worker sends it as it sends any other.
+    """
+
+    def __init__(self, delivery: Delivery, *, actor):
+        self.delivery = delivery
+        self.actor = actor
+
+    def check(self) -> None:
+        if not permissions.can_publish(self.actor):
+            raise PermissionDenied(_("Only editors can retry a delivery to the channel."))
+        if self.delivery.state != Delivery.State.FAILED:
+            raise ValidationError(_("Only failed deliveries can be retried."), code="state")
+
+    def execute(self) -> Delivery:
+        self.check()
+        with transaction.atomic(savepoint=False):
+            if not jobs.retry_delivery(self.delivery):
+                raise ValidationError(_("Only failed deliveries can be retried."), code="state")
+        return self.delivery
