@@ -27,7 +27,7 @@ def share_text(*, title: str, url: str) -> str:
 def build_share_url(template: str, *, url: str, title: str) -> str:
     """Return the network's URL for sharing ``url``, every value percent-encoded.
 
-    ``{url}`` is the canonical address of the page, ``{title}`` its headline and
+    ``{url}`` is the address shared (an article's short one), ``{title}`` its headline and
     ``{text}`` both together, for networks (WhatsApp, e-mail) that take one message.
     """
     values = {"url": url, "title": title, "text": share_text(title=title, url=url)}

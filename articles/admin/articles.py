@@ -33,6 +33,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles import permissions
+from articles.admin import whatsapp
 from articles.admin.base import (
     RevisionGuardMixin,
     TextDirectionMixin,
@@ -457,6 +458,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
             context["preview_url"] = reverse("admin:articles_article_preview", args=[obj.pk])
             context.update(self._preview_links_context(request, obj))
             context.update(deliveries_context(request, obj))
+            context.update(whatsapp.kit(request, obj))
         form = context["adminform"].form
         if form.conflict and obj is not None:
             context["conflict"] = form.conflict

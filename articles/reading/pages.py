@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from articles.arabic import localize_digits
-from articles.links import path_to
+from articles.links import path_to, short_path
 from articles.models import (
     Article,
     Correction,
@@ -344,6 +344,8 @@ class ArticlePage:
     share_networks: list[ShareButton] = field(default_factory=list)
     language_links: list[LanguageLink] = field(default_factory=list)
     canonical_url: str = ""
+    # What share buttons and "copy link" give: the short address, in the page's language.
+    share_url: str = ""
     social_tags: list[tuple[str, str]] = field(default_factory=list)
     structured_data: SafeString = field(default_factory=SafeString)
 
@@ -431,6 +433,7 @@ def article_page(
         ),
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
+        share_url=origin + short_path(article.pk),
         social_tags=seo.open_graph(facts),
         structured_data=seo.jsonld_script(seo.news_article(facts)),
     )
@@ -648,6 +651,8 @@ class QuotePage:
     share_networks: list[ShareButton]
     language_links: list[LanguageLink]
     canonical_url: str
+    # A quote is shared as its own page (its card, its words), not as the article.
+    share_url: str
     card: seo.Image | None
     structured_data: SafeString
 
@@ -683,6 +688,7 @@ def quote_page(quote: Quote, *, language: str, origin: str) -> QuotePage:
         ),
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
+        share_url=canonical,
         card=share_image(
             lambda: quote_card_image(quote, language=language), origin=origin, alt=quote.share_text
         ),
@@ -804,7 +810,8 @@ def reach_us_page(*, language: str) -> ReachUs:
 
 @dataclass(frozen=True, slots=True)
 class ShareTarget:
-    """What a share click shares: the page's path and its title, in the share's language."""
+    """What a share click shares: the page's path (an article's short one) and its
+    title, in the share's language."""
 
     article: Article
     network: ShareNetwork
@@ -818,8 +825,9 @@ def share_target(
 ) -> ShareTarget:
     """Return what sharing an article (or a quote of one) through a network shares.
 
-    A quote is shared as its own page, with the words and who said them; it counts as a
-    share of its article. An article not written in ``language`` is shared in Arabic.
+    An article is shared by its short address; a quote as its own page, with the words
+    and who said them, and it counts as a share of its article. An article not written
+    in ``language`` is shared in Arabic.
     """
     network = ShareNetwork.objects.filter(slug=network_slug, is_active=True).first()
     if network is None:
@@ -839,6 +847,8 @@ def share_target(
     if not article.is_available_in(language):
         language = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     with override(language):
-        title = shared.share_text if quote_pk is not None else shared.title
-        path = shared.get_absolute_url()
+        if quote_pk is not None:
+            title, path = shared.share_text, shared.get_absolute_url()
+        else:
+            title, path = shared.title, short_path(article.pk)
     return ShareTarget(article=article, network=network, language=language, path=path, title=title)

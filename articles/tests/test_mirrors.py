@@ -129,9 +129,12 @@ def test_on_a_mirror_shares_carry_the_main_address(article):
     (copy_link,) = page.xpath("//a[@data-copy-link]/@href")
     (share,) = page.xpath('//a[@data-network="telegram"]/@href')
     redirect = mirror.get(share)
-    assert copy_link == MAIN + path
+    short = f"{MAIN}/a/{article.pk}/"
+    assert copy_link == short
     assert redirect.status_code == 302
-    assert redirect["Location"] == "https://t.me/share/url?url=" + quote(MAIN + path, safe="")
+    assert redirect["Location"] == "https://t.me/share/url?url=" + quote(short, safe="")
+    # The short address, opened through the mirror, leads to the article on the mirror.
+    assert mirror.get(f"/a/{article.pk}/")["Location"] == path
 
 
 def test_on_a_mirror_feeds_and_sitemaps_name_the_main_address(article):

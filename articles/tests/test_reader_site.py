@@ -195,13 +195,13 @@ def test_expert_page_carries_person_data(client, seed_report):
     assert data["jobTitle"] == "الخبير الاستراتيجي"
 
 
-def test_copy_link_control_is_a_plain_link_to_the_canonical_url(client, seed_report):
+def test_copy_link_control_is_a_plain_link_to_the_short_url(client, seed_report):
     with translation.override("ar"):
         path = seed_report.get_absolute_url()
     content = client.get(path).content.decode()
 
     link = re.search(r"<a [^>]*data-copy-link[^>]*>", content).group(0)
-    assert 'href="http://testserver/articles/' in link
+    assert f'href="http://testserver/a/{seed_report.pk}/"' in link
 
 
 def test_dates_follow_the_month_style_and_digit_settings(client, settings):

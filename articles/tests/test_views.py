@@ -113,7 +113,7 @@ def test_seed_report_has_related_articles_and_canonical_link(client, seed_report
         ("telegram", "t.me", "url", "text"),
     ],
 )
-def test_share_links_reach_the_network_with_the_encoded_canonical_url(
+def test_share_links_reach_the_network_with_the_encoded_short_url(
     client, seed_report, network, host, url_key, title_key
 ):
     page = get_article(client, seed_report)
@@ -126,11 +126,11 @@ def test_share_links_reach_the_network_with_the_encoded_canonical_url(
     target = urlsplit(response["Location"])
     assert target.scheme == "https"
     assert target.netloc == host
-    canonical = "http://testserver" + canonical_path(seed_report)
-    # The canonical URL is a percent-encoded URI; as a query value it is encoded again.
-    assert quote(canonical, safe="") in response["Location"]
+    short = f"http://testserver/a/{seed_report.pk}/"
+    # As a query value the address is percent-encoded.
+    assert quote(short, safe="") in response["Location"]
     values = parse_qs(target.query)
-    assert canonical in values[url_key][0]
+    assert short in values[url_key][0]
     if title_key:
         assert SEED_TITLE in values[title_key][0]
 
@@ -140,14 +140,17 @@ def test_share_redirect_uses_the_configured_site_url(client, seed_report, settin
     response = client.get(f"/share/{seed_report.pk}/facebook/", headers={"user-agent": BROWSER})
 
     shared = parse_qs(urlsplit(response["Location"]).query)["u"][0]
-    assert shared == "https://sy24.example" + canonical_path(seed_report)
+    assert shared == f"https://sy24.example/a/{seed_report.pk}/"
+    # The seed's headline makes a canonical address of some 300 characters; the shared one
+    # is the site's address and a few more.
+    assert len(shared) < len("https://sy24.example") + 40
 
 
 def test_english_page_shares_the_english_url_and_title(client, seed_report):
     response = client.get(f"/en/share/{seed_report.pk}/telegram/", headers={"user-agent": BROWSER})
 
     values = parse_qs(urlsplit(response["Location"]).query)
-    assert values["url"] == ["http://testserver" + canonical_path(seed_report, "en")]
+    assert values["url"] == [f"http://testserver/en/a/{seed_report.pk}/"]
     assert values["text"] == [SEED_TITLE_EN]
 
 
@@ -586,3 +589,18 @@ def test_a_short_link_is_always_a_redirect_even_from_the_page_cache(client):
 
 def test_an_unknown_short_link_is_not_found(client):
     assert client.get("/a/999999/").status_code == 404
+
+
+def test_the_article_page_shares_its_short_address(client, seed_report):
+    page = elements(get_article(client, seed_report))
+    english = elements(get_article(client, seed_report, "en"))
+
+    (copy_link,) = [tag["href"] for tag in page.find("a") if "data-copy-link" in tag]
+    (english_copy_link,) = [tag["href"] for tag in english.find("a") if "data-copy-link" in tag]
+    assert copy_link == f"http://testserver/a/{seed_report.pk}/"
+    assert english_copy_link == f"http://testserver/en/a/{seed_report.pk}/"
+    # Canonical, language links and OpenGraph keep the full address (test_mirrors: JSON-LD).
+    canonical = "http://testserver" + canonical_path(seed_report)
+    assert page.find("link", rel="canonical")[0]["href"] == canonical
+    assert page.find("meta", property="og:url")[0]["content"] == canonical
+    assert not [tag for tag in page.find("link") if "/a/" in tag.get("href", "")]

@@ -31,6 +31,7 @@ from lxml import etree
 from lxml.html import html5parser
 from PIL import Image
 
+from articles.admin.whatsapp import bold
 from articles.media import images
 from articles.models import Article, ArticleActivity, ShareNetwork
 from articles.reading.search import excerpt, highlight, query_terms
@@ -937,6 +938,11 @@ def test_admin_change_forms_give_back_exactly_what_was_written(admin_client, car
                             page.problems.append(
                                 f"{page.label}: {field}_{language} shows {shown!r}"
                             )
+                    # The WhatsApp kit's post starts with the headline, in bold, as text.
+                    headline = bold(stored(carrier.article, "title", language))
+                    post = input_value(page, f"whatsapp-post-{language}") or ""
+                    if not post.startswith(as_parsed(headline) + "\n\n"):
+                        page.problems.append(f"{page.label}: WhatsApp post shows {post!r}")
             if model == "expert":
                 for language in LANGUAGES:
                     shown = input_value(page, f"id_bio_{language}")

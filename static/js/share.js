@@ -1,5 +1,5 @@
 // Copy the article's link to the clipboard. Without JavaScript the control stays what it
-// is in the HTML: a plain link to the canonical URL, which a reader can long-press to copy.
+// is in the HTML: a plain link to the short address, which a reader can long-press to copy.
 (function () {
   "use strict";
   document.querySelectorAll("[data-copy-link]").forEach(function (link) {
