@@ -8,6 +8,7 @@ crafted request the same way.
 from contextvars import ContextVar
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -121,6 +122,12 @@ class CorrectionInline(ArticleChildInline, TextDirectionMixin, TranslationTabula
     model = Correction
     extra = 0
     fields = ["text", "published_at"]
+
+    def get_fields(self, request, obj=None):
+        # The box that posts a correction to the channel, where there is one.
+        if settings.NEWSROOM_TELEGRAM_BOT_TOKEN:
+            return [*self.fields, "announce"]
+        return self.fields
 
 
 class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):

@@ -60,6 +60,7 @@ EXCLUDED = (
     "staff.knownplace",
     # The queue of jobs (jobs.py): transient, and a restored job would run again.
     "django_tasks_database",
+    "django_rq",
 )
 # Made by a migration, so present in a database that holds nothing yet.
 MADE_BY_MIGRATIONS = ("auth.group", "articles.reachuspage")

@@ -175,8 +175,9 @@ def channel_article_changed(article: Article, *, before: dict[str, str] | None =
         if post is None:
             _new(article, kind=Kind.POST, language=language, chat_id=chat, next_attempt_at=due)
         elif post.state == State.QUEUED:
-            # A new time for a scheduled article, or a retry waiting: go at the later.
-            if post.next_attempt_at < due:
+            # A new time for a scheduled article (earlier or later), or a retry waiting:
+            # a post never tried goes at the article's time, a retry not before its own.
+            if post.next_attempt_at < due or (post.attempts == 0 and post.next_attempt_at > due):
                 post.next_attempt_at = due
                 post.save(update_fields=["next_attempt_at"])
                 _queue_on_commit(post)

@@ -146,6 +146,8 @@ def open_graph(facts: ArticleFacts) -> list[tuple[str, str]]:
         ("article:modified_time", facts.modified.isoformat()),
         ("article:section", facts.section),
     ]
+    # The author by name, as Telegram's Instant View reads it (and most link previews).
+    tags += [("article:author", name) for name in facts.authors or [facts.site_name]]
     tags += [("article:tag", keyword) for keyword in facts.keywords]
     tags += [
         ("twitter:card", "summary_large_image" if facts.image else "summary"),

@@ -12,6 +12,7 @@ import os
 import re
 import time
 
+import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -340,15 +341,19 @@ def test_a_journalist_sees_deliveries_but_cannot_retry(channel, editor, client, 
 
 def test_a_scheduled_article_is_posted_when_its_time_comes(channel, editor):
     article = draft()
+    actions.Schedule(
+        article, actor=editor, at=timezone.now() + datetime.timedelta(hours=1)
+    ).execute()
     at = timezone.now() + datetime.timedelta(seconds=1)
 
-    actions.Schedule(article, actor=editor, at=at).execute()
+    actions.Schedule(article, actor=editor, at=at).execute()  # moved earlier
     run_worker()
 
     assert channel.calls == []
     wait_until(at)
     run_worker()
     assert channel.methods() == ["sendMessage"]
+    assert Delivery.objects.count() == 1
 
 
 def test_a_headline_changed_within_the_hour_is_edited_in_the_post(settings, channel, editor):
@@ -444,3 +449,51 @@ def test_a_long_standfirst_is_cut_at_a_word_to_fit_a_caption(channel):
     shown = re.sub(r"<[^>]+>", "", caption).replace("&lt;", "<").replace("&gt;", ">")
     assert len(shown.replace("&amp;", "&")) <= telegram.CAPTION_LIMIT
     assert "كلمة…" in caption
+
+
+def test_the_article_page_carries_what_an_instant_view_template_reads(client, settings):
+    settings.NEWSROOM_SITE_URL = SITE
+    article = with_picture(make_article(summary_ar="خلاصة الخبر."))
+
+    page = lxml.html.fromstring(client.get(article.get_absolute_url()).content)
+
+    (body,) = page.xpath("//article")  # one article element
+    assert body.xpath(".//h1")[0].text_content() == article.title_ar
+    assert body.xpath(".//p[contains(@class, 'standfirst')]")[0].text_content() == "خلاصة الخبر."
+    assert page.xpath("//meta[@property='article:author']/@content")
+    assert page.xpath("//meta[@property='article:published_time']/@content")
+    assert body.xpath(".//time/@datetime")
+    assert body.xpath(".//figure[contains(@class, 'lead-image')]//img")
+    assert body.xpath(".//div[contains(@class, 'article-body')]")
+
+
+def test_an_editor_ticks_a_correction_in_the_article_form_and_it_is_announced(
+    channel, editor, client
+):
+    from articles.tests.test_editorial import form_data
+
+    article = draft()
+    actions.Publish(article, actor=editor).execute()
+    run_worker()
+    sign_in(client, editor)
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    assert 'name="corrections-__prefix__-announce"' in page.content.decode()  # the box
+
+    answer = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        form_data(
+            article,
+            **{
+                "corrections-TOTAL_FORMS": "1",
+                "corrections-0-text_ar": "صُحّح اسم القرية.",
+                "corrections-0-published_at_0": "2026-12-06",
+                "corrections-0-published_at_1": "10:00:00",
+                "corrections-0-announce": "on",
+            },
+        ),
+    )
+    assert answer.status_code == 302, answer.content.decode()[:3000]
+    run_worker()
+
+    assert channel.methods() == ["sendMessage", "sendMessage"]
+    assert "صُحّح اسم القرية." in channel.calls[1].fields["text"]
