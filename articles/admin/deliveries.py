@@ -12,6 +12,7 @@ from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -67,7 +68,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = super().get_urls()
         retry = path(
-            "<int:pk>/retry/",
+            "<int:object_id>/retry/",
             self.admin_site.admin_view(self.retry_view),
             name="articles_delivery_retry",
         )
@@ -150,28 +151,27 @@ class DeliveryAdmin(admin.ModelAdmin):
                 request, _("Only failed deliveries can be retried."), messages.WARNING
             )
 
-    def retry_view(self, request, pk: int):
+    def retry_view(self, request, object_id: int):
         """Try one failed delivery again now (a POST from its page or its article's)."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        delivery = get_object_or_404(Delivery, pk=pk)
+        delivery = get_object_or_404(Delivery, pk=object_id)
         if not self.has_change_permission(request, delivery):
             raise PermissionDenied
+        page = reverse("admin:articles_delivery_change", args=[delivery.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(page)
         try:
             RetryDelivery(delivery, actor=request.user).execute()
         except ValidationError:
-            retried = False
-        else:
-            retried = True
-        if retried:
-            self.message_user(request, _("The delivery will be tried again now."), messages.SUCCESS)
-        else:
             self.message_user(
                 request, _("Only failed deliveries can be retried."), messages.WARNING
             )
+        else:
+            self.message_user(request, _("The delivery will be tried again now."), messages.SUCCESS)
         back = request.POST.get("next", "")
-        if not back.startswith("/admin/") or "//" in back:
-            back = reverse("admin:articles_delivery_change", args=[delivery.pk])
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts=None) or not back.startswith(
+            reverse("admin:index")
+        ):
+            back = page
         return HttpResponseRedirect(back)
 
 

@@ -27,6 +27,7 @@ from articles.models import (
     ArticleActivity,
     Correction,
     DailyShareCount,
+    Delivery,
     Expert,
     Quote,
     ReachUsPage,
@@ -141,6 +142,18 @@ def world():
         SignInFailure: pair(failure),
         KnownPlace: pair(place),
         ReachUsPage: pair(ReachUsPage.objects.get_or_create(pk=ReachUsPage.SINGLE_PK)[0]),
+        Delivery: tuple(
+            Delivery.objects.create(
+                article=draft,
+                article_title=draft.title_ar,
+                kind=Delivery.Kind.POST,
+                language="ar",
+                chat_id="@channel",
+                state=Delivery.State.FAILED,
+                last_error="HTTP 403: Forbidden",
+            )
+            for draft in drafts
+        ),
     }
     deleted = {
         Article: tuple(
@@ -335,6 +348,15 @@ EXPECTED = {
     "articles_sharenetwork_recover": (403, 403, EDIT, EDIT),
     # The reach-us page: one row, made by a migration; editors change it, journalists read
     # it, nobody adds a second or deletes it. Its list is the row itself.
+    # The channel's deliveries: everyone reads them; editors retry a failed one (a POST:
+    # opened, the retry address shows the delivery); nobody adds, edits or deletes one.
+    "articles_delivery_changelist": (OK, OK, OK, OK),
+    "articles_delivery_add": (403, 403, 403, 403),
+    "articles_delivery_change": (OK, OK, OK, OK),
+    "articles_delivery_delete": (403, 403, 403, 403),
+    "articles_delivery_history": (OK, OK, OK, OK),
+    "articles_delivery_object": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "articles_delivery_retry": (403, 403, REDIRECT, REDIRECT),
     "articles_reachuspage_changelist": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     "articles_reachuspage_add": (403, 403, 403, 403),
     "articles_reachuspage_change": (OK, OK, EDIT, EDIT),
