@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django_otp.oath import totp
 from reversion.models import Version
 
-from articles.models import Article
+from articles.models import Article, Delivery
 from articles.tests.factories import make_article
 from articles.tests.signin import make_totp_device, totp_code
 from articles.tests.test_browser import ARTIFACTS, READER_AGENT, browser, chromium  # noqa: F401
@@ -210,6 +210,17 @@ def test_no_admin_screen_has_anything_blocked_by_the_content_security_policy(
     gone = make_article(title_ar="مقال محذوف")
     gone.delete()
     deleted = Version.objects.get_deleted(Article).get()
+    # A post to the channel that failed: its list, its page and the article's panel.
+    Delivery.objects.create(
+        article=seed_report,
+        article_title=seed_report.title_ar,
+        kind=Delivery.Kind.POST,
+        language="ar",
+        chat_id="@channel",
+        state=Delivery.State.FAILED,
+        attempts=8,
+        last_error="HTTP 502: Bad Gateway",
+    )
     context = browser.new_context(viewport=DESKTOP, locale="ar")
     page = context.new_page()
     errors, statuses = [], {}
