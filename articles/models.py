@@ -723,7 +723,8 @@ class DailyShareCount(models.Model):
                 fields=["article", "network", "day"], name="share_count_one_row_per_day"
             ),
         ]
-        indexes = [models.Index(fields=["day", "article"], name="share_count_day")]
+        # The week's counts are read from the index alone (the clicks are in it).
+        indexes = [models.Index(fields=["day", "article", "count"], name="share_count_day_total")]
 
     def __str__(self):
         return f"{self.article_id} {self.network_id} {self.day}: {self.count}"

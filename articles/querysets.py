@@ -109,25 +109,30 @@ class ArticleQuerySet(models.QuerySet):
             "section__position", "section_id", "-published_at", "-pk"
         )
 
-    def most_shared(self, days: int = 7, limit: int = 5, *, since=None):
+    def most_shared(self, days: int = 7, limit: int = 5, *, since=None, until=None):
         """Return the ``limit`` articles shared most in the last ``days`` days (Damascus time).
 
-        Counted from the week's share rows (read by their day index), never by a
-        subquery per article: the cost follows the week's shares, not the archive.
-        ``since``, the first of those days, is given by a query prepared once and run
-        later.
+        Counted from the week's share rows alone, read by their day index: the cost
+        follows the week's shares, never the archive. The week's twenty-odd most shared
+        (``CANDIDATES`` times ``limit``) are chosen first among every article, then
+        those readers may see are kept: an article taken down after a week of shares
+        only leaves a place to the next. (Chosen among the published ones instead, the
+        query planner would walk the whole archive to find them.) The days are a closed
+        range, ``since`` to ``until``: a range bounded on both sides is what makes
+        SQLite's planner read the day index rather than every share row ever kept.
+        ``since`` and ``until`` are given by a query prepared once and run later.
         """
         from articles.models import DailyShareCount  # models.py imports this module
 
-        since = since or timezone.localdate() - timedelta(days=days - 1)
-        recent = DailyShareCount.objects.filter(day__gte=since)
-        top = (
-            recent.filter(article__in=self.values("pk"))
-            .values("article")
+        until = until or timezone.localdate()
+        since = since or until - timedelta(days=days - 1)
+        recent = DailyShareCount.objects.filter(day__range=(since, until))
+        candidates = (
+            recent.values("article")
             .annotate(total=Sum("count"))
             .filter(total__gt=0)
-            .order_by("-total", "-article__published_at", "-article")
-            .values("article")[:limit]
+            .order_by("-total", "-article")
+            .values("article")[: limit * self.CANDIDATES]
         )
         clicks = (
             recent.filter(article=OuterRef("pk"))
@@ -136,10 +141,13 @@ class ArticleQuerySet(models.QuerySet):
             .values("total")
         )
         return (
-            self.filter(pk__in=Subquery(top))
+            self.filter(pk__in=Subquery(candidates))
             .annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
-            .order_by("-recent_shares", "-published_at", "-pk")
+            .order_by("-recent_shares", "-published_at", "-pk")[:limit]
         )
+
+    # How many of the week's most shared articles are read to find ``limit`` published.
+    CANDIDATES = 4
 
     def related_to(self, pk: int, tag_ids: list[int], limit: int):
         """Return up to ``limit`` articles related to article ``pk``, whose tags are

@@ -20,7 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 
-TRIVIAL_BATCH = 20
+# The yardstick, a bare view (newsroom.views.trivial, served because bench/run.py sets
+# NEWSROOM_BENCH_TRIVIAL), is timed one request at a time, as the pages are.
+TRIVIAL = "/bench/trivial"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -38,7 +40,7 @@ def bench_pages(search_word: str) -> dict[str, str]:
     tag = report.tags.order_by("pk").first()
     expert = report.quotes.select_related("expert").order_by("position").first().expert
     return {
-        "trivial": "/healthz",
+        "trivial": TRIVIAL,
         "article": report.get_absolute_url(),
         "home": "/",
         "section": report.section.get_absolute_url(),
@@ -82,18 +84,13 @@ def main() -> None:
     queries: dict[str, int] = {}
     for _ in range(options.rounds):
         for name, path in pages.items():
-            # The yardstick takes a fraction of a millisecond, where one request's jitter
-            # is a large share: each round times a batch of it, and keeps the mean.
-            batch = TRIVIAL_BATCH if name == "trivial" else 1
             with CaptureQueriesContext(connection) as captured:
                 started, started_cpu = time.perf_counter(), time.process_time()
-                for _ in range(batch):
-                    client.get(path)
-                cpu[name].append((time.process_time() - started_cpu) / batch)
-                wall[name].append((time.perf_counter() - started) / batch)
+                client.get(path)
+                cpu[name].append(time.process_time() - started_cpu)
+                wall[name].append(time.perf_counter() - started)
             # Statements, not round trips: PostgreSQL gets some of a page's in one batch.
-            statements = sum(1 + query["sql"].count(STATEMENT_SEPARATOR) for query in captured)
-            queries[name] = statements // batch
+            queries[name] = sum(1 + query["sql"].count(STATEMENT_SEPARATOR) for query in captured)
 
     print(
         json.dumps(

@@ -324,6 +324,8 @@ NEWSROOM_SHARE_PER_MINUTE = env_int("NEWSROOM_SHARE_PER_MINUTE", 300)
 NEWSROOM_TRUSTED_PROXIES = env_int("NEWSROOM_TRUSTED_PROXIES", 0)
 
 # How long a shareable preview link stays valid, in seconds (three days by default).
+# The benchmark's bare yardstick view at /bench/trivial (bench/run.py); off in production.
+NEWSROOM_BENCH_TRIVIAL = env_bool("NEWSROOM_BENCH_TRIVIAL", False)
 NEWSROOM_PREVIEW_MAX_AGE = env_int("NEWSROOM_PREVIEW_MAX_AGE", 3 * 24 * 60 * 60)
 
 STATIC_URL = "static/"

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from articles.caching.pagecache import public_page
 from articles.media import views as media_views
 from articles.public import sitemaps
-from newsroom.views import health
+from newsroom.views import health, trivial
 
 # Language-neutral: crawlers find one robots.txt and one set of sitemaps, which list
 # every language's pages.
@@ -25,6 +25,9 @@ urlpatterns += i18n_patterns(
     path("", include("articles.public.urls")),
     prefix_default_language=False,
 )
+
+if settings.NEWSROOM_BENCH_TRIVIAL:
+    urlpatterns.insert(0, path("bench/trivial", trivial, name="bench_trivial"))
 
 # Uploads, renditions and share images from local disk, in production too, unless a web
 # server in front serves MEDIA_URL (NEWSROOM_SERVE_MEDIA=0) or they live in a bucket.

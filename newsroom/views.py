@@ -15,3 +15,10 @@ def health(request):
     the cheapest request the whole middleware stack can serve.
     """
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def trivial(request):
+    """The benchmark's yardstick: the least a view can do, with no decorator, behind the
+    same middleware as every page. Served only when NEWSROOM_BENCH_TRIVIAL is set
+    (bench/run.py sets it), never in production."""
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")

@@ -14,6 +14,7 @@ raises ``Http404``.
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import router
+from django.db.models import Sum
 from django.http import Http404
 from django.templatetags.static import static
 from django.utils import timezone
@@ -30,9 +32,11 @@ from django.utils.translation import ngettext, override
 
 from articles.arabic import localize_digits
 from articles.links import path_to, short_path
+from articles.memos import Memo
 from articles.models import (
     Article,
     Correction,
+    DailyShareCount,
     Expert,
     PreviewLink,
     Quote,
@@ -56,6 +60,7 @@ from articles.reading.values import (
     ShareButton,
     TagLink,
     authors_of,
+    bare_card_columns,
     card_columns,
     cards_of,
     corrections_of,
@@ -74,6 +79,8 @@ HOME_LATEST = 11
 HOME_PER_SECTION = 4
 MOST_SHARED = 5
 MOST_SHARED_DAYS = 7
+# How many of the week's most shared articles are read to find ``MOST_SHARED`` published.
+SHARED_CANDIDATES = 4
 RELATED = 4
 LIST_PAGE_SIZE = 20
 # Deeper than any reader goes; crawlers have the sitemaps.
@@ -180,12 +187,8 @@ def _home_section_blocks(now, shown, section_ids, language, per_section):
     )
 
 
-def _home_most_shared(now, since, language, limit):
-    return published_articles(language, now).most_shared(limit=limit, since=since)
-
-
 HOME_LATEST_QUERY = CompiledQuery(
-    "home: latest", Article, _home_latest, columns=card_columns, shape=("language", "limit")
+    "home: latest", Article, _home_latest, columns=bare_card_columns, shape=("language", "limit")
 )
 ALL_SECTIONS = CompiledQuery(
     "all sections",
@@ -197,24 +200,80 @@ HOME_SECTION_BLOCKS = CompiledQuery(
     "home: each section's newest",
     Article,
     _home_section_blocks,
-    columns=lambda: ["section_id", *card_columns()],
+    columns=bare_card_columns,
     shape=("language", "per_section"),
 )
-HOME_MOST_SHARED = CompiledQuery(
-    "home: most shared",
-    Article,
-    _home_most_shared,
-    columns=card_columns,
-    shape=("language", "limit"),
+WEEK_SHARE_TOTALS = CompiledQuery(
+    "most shared: the week's totals",
+    DailyShareCount,
+    lambda since, until, limit: (
+        DailyShareCount.objects.filter(day__range=(since, until))
+        .values("article")
+        .annotate(total=Sum("count"))
+        .filter(total__gt=0)
+        .order_by("-total", "-article")[:limit]
+    ),
+    columns=lambda: ["article", "total"],
+    shape=("limit",),
 )
+SHARED_CARDS = CompiledQuery(
+    "most shared: the cards",
+    Article,
+    lambda now, ids, language: published_articles(language, now).filter(pk__in=ids),
+    columns=bare_card_columns,
+    shape=("language",),
+)
+# The week's share totals (article ids and numbers: no content) for a minute: summing a
+# week of share rows is most of what the home page asks of the database, and a count a
+# minute old is as good to readers (the page cache keeps whole pages longer).
+_week_totals = Memo(
+    "reading: the week's most shared article ids, by the minute",
+    stale_when="the minute passes (share counts only; what is published is read anew)",
+    max_size=8,
+)
+
+
+def week_share_totals(until, *, limit: int) -> list[dict]:
+    """Return the ``limit`` articles shared most in the ``MOST_SHARED_DAYS`` days up to
+    ``until`` (ids and totals, most first), whatever their state: counted from the
+    week's share rows alone, read from the day index, so the cost follows the week's
+    sharing, never the archive. Kept for the current minute."""
+    since = until - timedelta(days=MOST_SHARED_DAYS - 1)
+    key = (since, until, limit, int(time.time() // 60))
+    return _week_totals.get_or_make(
+        key, lambda: WEEK_SHARE_TOTALS(since=since, until=until, limit=limit)
+    )
+
+
+def most_shared_cards(
+    language: str, sections: dict[int, dict], *, now: datetime, limit: int = MOST_SHARED
+) -> list[ArticleCard]:
+    """Return the week's most shared articles readers can see now, most shared first.
+
+    The week's most shared (``SHARED_CANDIDATES`` times ``limit``) are chosen among
+    every article, then those published are kept: an article taken down after a week of
+    shares leaves its place to the next. (Chosen among the published ones, the query
+    planner would walk the whole archive to find them.)
+    """
+    totals = week_share_totals(timezone.localdate(now), limit=limit * SHARED_CANDIDATES)
+    if not totals:
+        return []
+    shares = {row["article"]: row["total"] for row in totals}
+    rows = SHARED_CARDS(now=now, ids=list(shares), language=language)
+    rows.sort(key=lambda row: (-shares[row["pk"]], -row["published_at"].timestamp(), -row["pk"]))
+    return cards_of(rows[:limit], language, sections)
 
 
 def home_page(language: str, *, now: datetime | None = None) -> HomePage:
     """Return the front page: the lead story, the latest, a block per section, the most
     shared this week. Four queries whatever the number of sections or articles."""
     now = now or timezone.now()
-    latest = cards_of(HOME_LATEST_QUERY(now=now, language=language, limit=HOME_LATEST), language)
-    sections = ALL_SECTIONS()
+    latest_rows, sections = run_together(
+        (HOME_LATEST_QUERY, {"now": now, "language": language, "limit": HOME_LATEST}),
+        (ALL_SECTIONS, {}),
+    )
+    by_id = {section["pk"]: section for section in sections}
+    latest = cards_of(latest_rows, language, by_id)
     blocks: dict[int, list[dict]] = {}
     if sections:
         rows = HOME_SECTION_BLOCKS(
@@ -226,18 +285,16 @@ def home_page(language: str, *, now: datetime | None = None) -> HomePage:
         )
         for row in rows:
             blocks.setdefault(row["section_id"], []).append(row)
-    since = timezone.localdate(now) - timedelta(days=MOST_SHARED_DAYS - 1)
-    most_shared = HOME_MOST_SHARED(now=now, since=since, language=language, limit=MOST_SHARED)
     section_blocks = []
     for section in sections:
         if section["pk"] in blocks:
-            cards = cards_of(blocks[section["pk"]], language)
+            cards = cards_of(blocks[section["pk"]], language, by_id)
             section_blocks.append(SectionBlock(section=cards[0].section, articles=cards))
     return HomePage(
         lead=latest[0] if latest else None,
         latest=latest[1:],
         section_blocks=section_blocks,
-        most_shared=cards_of(most_shared, language),
+        most_shared=most_shared_cards(language, by_id, now=now),
     )
 
 
@@ -510,20 +567,30 @@ class ExpertPage:
     structured_data: SafeString
 
 
-def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> ExpertPage:
-    """Return an expert and a page of their published quotes, newest first."""
-    expert = Expert.objects.filter(slug=slug).first()
-    if expert is None:
-        raise Http404(_("There is no such expert."))
-    quotes = Quote.objects.published().filter(expert=expert)
+def expert_quotes(expert: Expert, language: str):
+    """Return an expert's published quotes readable in ``language``, newest first.
+
+    Read from the expert's own quotes (their index), newest first among those: asked
+    as ``expert=…``, SQLite's planner, which knows only the average number of quotes
+    per expert, walks the whole archive newest first for an expert quoted once.
+    """
+    quotes = Quote.objects.published().filter(
+        pk__in=Quote.objects.filter(expert=expert).values("pk")
+    )
     if language != settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
         quotes = quotes.filter(
             translation_filled("title", language, prefix="article__")
             & translation_filled("body", language, prefix="article__")
         )
-    quotes = quotes.order_by("-article__published_at", "position").values(
-        *quote_columns(with_article=True)
-    )
+    return quotes.order_by("-article__published_at", "position")
+
+
+def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> ExpertPage:
+    """Return an expert and a page of their published quotes, newest first."""
+    expert = Expert.objects.filter(slug=slug).first()
+    if expert is None:
+        raise Http404(_("There is no such expert."))
+    quotes = expert_quotes(expert, language).values(*quote_columns(with_article=True))
     rows, pagination = _uncounted_page(quotes, number)
     photo = ""
     if expert.photo:
@@ -584,7 +651,11 @@ def lite_home_page(language: str, *, origin: str, now: datetime | None = None) -
     """Return the lite front page: the latest articles and every section. Two queries,
     both the full front page's own."""
     now = now or timezone.now()
-    latest = cards_of(HOME_LATEST_QUERY(now=now, language=language, limit=LITE_LATEST), language)
+    latest_rows, sections = run_together(
+        (HOME_LATEST_QUERY, {"now": now, "language": language, "limit": LITE_LATEST}),
+        (ALL_SECTIONS, {}),
+    )
+    latest = cards_of(latest_rows, language, {section["pk"]: section for section in sections})
     texts = ModelTexts(Section, ("name",), language)
     with override(language):
         section_paths = Section.paths()

@@ -128,20 +128,32 @@ def card_columns() -> list[str]:
     return [*ArticleCard.COLUMNS, *prefixed("section", SectionLink.COLUMNS)]
 
 
-def cards_of(rows: list[dict], language: str) -> list[ArticleCard]:
-    """Return a card per row of ``card_columns()`` in ``language``; cards of one section
-    share its link."""
+def bare_card_columns() -> list[str]:
+    """Return the columns to read for ``cards_of`` with the sections at hand: the
+    article's and its section's id. A list that reads no other table is read from the
+    publication index whatever the planner's statistics say (joined to the sections,
+    SQLite's planner may start from them and sort every article of every section)."""
+    return [*ArticleCard.COLUMNS, "section_id"]
+
+
+def cards_of(
+    rows: list[dict], language: str, sections: dict[int, dict] | None = None
+) -> list[ArticleCard]:
+    """Return a card per row of ``card_columns()`` in ``language``, or of
+    ``bare_card_columns()`` with ``sections``, each section's ``SectionLink.COLUMNS`` by
+    id; cards of one section share its link."""
     texts = ModelTexts(Article, ("title", "kicker", "summary"), language)
     section_texts = ModelTexts(Section, ("name",), language)
     with override(language):
         article_paths, section_paths = Article.paths(), Section.paths()
-    sections: dict[str, SectionLink] = {}
+    links: dict = {}
     cards = []
     for row in rows:
-        section = sections.get(row["section__slug"])
+        key = row["section__slug"] if sections is None else row["section_id"]
+        section = links.get(key)
         if section is None:
-            columns = unprefixed(row, "section")
-            section = sections[row["section__slug"]] = SectionLink(
+            columns = unprefixed(row, "section") if sections is None else sections[key]
+            section = links[key] = SectionLink(
                 slug=columns["slug"], paths=section_paths, **section_texts(columns)
             )
         cards.append(

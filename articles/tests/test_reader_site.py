@@ -115,6 +115,19 @@ def test_most_shared_counts_the_last_seven_days_of_each_day_it_is_shown(client, 
     assert most_shared() == []
 
 
+def test_an_article_taken_down_leaves_most_shared_at_once(client):
+    shared = make_article(title_ar="شاركه القراء ثم سُحب")
+    DailyShareCount.objects.create(
+        article=shared, network=make_network(), day=timezone.localdate(), count=30
+    )
+    assert "شاركه القراء ثم سُحب" in client.get("/").content.decode()
+
+    shared.status = Article.Status.DRAFT
+    shared.save()  # the week's totals are kept for a minute; what is published is not
+
+    assert "شاركه القراء ثم سُحب" not in client.get("/").content.decode()
+
+
 def test_quote_page_shows_the_quote_expert_and_article_with_its_own_share_links(
     client, seed_report
 ):
