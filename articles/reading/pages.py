@@ -535,28 +535,73 @@ class TagPage:
     pagination: Pagination
 
 
-def _cards_page(articles, number: int, language: str) -> dict:
-    """Return page ``number`` of ``articles`` as cards, with where it is in the list."""
-    rows, pagination = _uncounted_page(articles.values(*card_columns()), number)
-    return {"articles": cards_of(rows, language), "pagination": pagination}
+_TAG_FIELDS = [field.attname for field in Tag._meta.concrete_fields]
+
+SECTION_BY_SLUG = CompiledQuery(
+    "section by its slug",
+    Section,
+    lambda slug: Section.objects.filter(slug=slug),
+    columns=lambda: _SECTION_FIELDS,
+)
+TAG_BY_SLUG = CompiledQuery(
+    "tag by its slug", Tag, lambda slug: Tag.objects.filter(slug=slug), columns=lambda: _TAG_FIELDS
+)
+# A page of a list reads one row more than it shows, to know whether an older page follows.
+SECTION_CARDS = CompiledQuery(
+    "section: a page of its articles",
+    Article,
+    lambda now, section_id, language, start: published_articles(language, now).filter(
+        section_id=section_id
+    )[start : start + LIST_PAGE_SIZE + 1],
+    columns=card_columns,
+    shape=("language", "start"),
+)
+TAG_CARDS = CompiledQuery(
+    "tag: a page of its articles",
+    Article,
+    lambda now, tag_id, language, start: published_articles(language, now).filter(tags=tag_id)[
+        start : start + LIST_PAGE_SIZE + 1
+    ],
+    columns=card_columns,
+    shape=("language", "start"),
+)
+
+
+def _one(query: CompiledQuery, model, fields: list[str], missing: str, **arguments):
+    """Return the one row of ``query`` as a ``model`` instance, or raise Http404."""
+    rows = query(**arguments)
+    if not rows:
+        raise Http404(missing)
+    database = router.db_for_read(model)
+    return model.from_db(database, fields, [rows[0][name] for name in fields])
+
+
+def _cards_page(query: CompiledQuery, number: int, language: str, **arguments) -> dict:
+    """Return page ``number`` of a list as cards, with where it is in the list: read one
+    row more than a page holds, never COUNT(*) (counting every article of a section or
+    tag costs in proportion to the archive; readers page with "newer" and "older")."""
+    start = (number - 1) * LIST_PAGE_SIZE
+    rows = query(now=timezone.now(), language=language, start=start, **arguments)
+    if number > 1 and not rows:
+        raise Http404(_("There is no such page."))
+    pagination = Pagination(number, has_next=len(rows) > LIST_PAGE_SIZE)
+    return {"articles": cards_of(rows[:LIST_PAGE_SIZE], language), "pagination": pagination}
 
 
 def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
-    """Return a page of a section's articles, newest first."""
-    section = Section.objects.filter(slug=slug).first()
-    if section is None:
-        raise Http404(_("There is no such section."))
-    articles = published_articles(language).filter(section=section)
-    return SectionPage(section=section, **_cards_page(articles, number, language))
+    """Return a page of a section's articles, newest first. Two compiled queries."""
+    section = _one(
+        SECTION_BY_SLUG, Section, _SECTION_FIELDS, _("There is no such section."), slug=slug
+    )
+    cards = _cards_page(SECTION_CARDS, number, language, section_id=section.pk)
+    return SectionPage(section=section, **cards)
 
 
 def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
-    """Return a page of the articles about a place, organization or topic, newest first."""
-    tag = Tag.objects.filter(slug=slug).first()
-    if tag is None:
-        raise Http404(_("There is no such tag."))
-    articles = published_articles(language).filter(tags=tag)
-    return TagPage(tag=tag, **_cards_page(articles, number, language))
+    """Return a page of the articles about a place, organization or topic, newest first.
+    Two compiled queries."""
+    tag = _one(TAG_BY_SLUG, Tag, _TAG_FIELDS, _("There is no such tag."), slug=slug)
+    return TagPage(tag=tag, **_cards_page(TAG_CARDS, number, language, tag_id=tag.pk))
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,7 +95,8 @@ class CompiledQuery:
 
     ``build(**arguments)`` returns a queryset of ``model``; its rows are read as dicts of
     ``columns()`` (names as ``values()`` takes them). Every argument is a parameter of the
-    query (a filter's value: an int, a date, an aware datetime, or a list of those),
+    query (a filter's value: an int, a string compared as it is such as a slug, a date,
+    an aware datetime, or a list of those),
     except those named in ``shape``: values such as a LIMIT that change the SQL itself,
     which are part of what a compilation is kept under. ``build`` must read nothing
     else that can change: what it reads at the first call is baked into the SQL.
@@ -232,11 +233,14 @@ class _Compiled:
         stand_ins = {}
 
         def stand_in(value):
-            if isinstance(value, bool) or not isinstance(value, int | date):
+            if isinstance(value, bool) or not isinstance(value, int | date | str):
                 raise TypeError(
-                    f"{query.name}: parameters are ints, dates and times, not {value!r}"
+                    f"{query.name}: parameters are ints, strings, dates and times, not {value!r}"
                 )
             number = next(counter)
+            if isinstance(value, str):
+                # Compared as it is (a slug): a value no row holds and no SQL contains.
+                return f"\x1fstand-in {number}\x1f"
             if isinstance(value, int):
                 return _INT_BASE - number
             if isinstance(value, datetime):

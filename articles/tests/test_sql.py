@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.memos import MEMOS, Memo, forget_all
-from articles.models import Article
+from articles.models import Article, Section
 from articles.reading import pages
 from articles.reading.sql import DJANGO_INTERNALS, CompiledQuery, _compiled
 from articles.reading.values import card_columns
@@ -93,11 +93,26 @@ def test_an_id_too_large_for_the_database_finds_no_row_as_with_the_orm():
 
 def test_a_value_that_cannot_be_a_parameter_is_refused_when_compiling():
     query = CompiledQuery(
-        "bad", Article, lambda title: Article.objects.filter(title_ar=title), columns=lambda: ["pk"]
+        "bad", Article, lambda views: Article.objects.filter(pk__gt=views), columns=lambda: ["pk"]
     )
 
     with pytest.raises(TypeError, match="bad"):
-        query(title="نص")
+        query(views=2.5)
+
+
+@pytest.mark.django_db
+def test_a_string_parameter_is_compared_as_it_is():
+    from articles.tests.factories import make_section
+
+    query = CompiledQuery(
+        "by slug", Section, lambda slug: Section.objects.filter(slug=slug), columns=lambda: ["pk"]
+    )
+    arabic = make_section(slug="أخبار-حلب")
+    make_section(slug="a_b")
+
+    assert query(slug="أخبار-حلب") == [{"pk": arabic.pk}]
+    assert query(slug="a%b") == []  # no pattern: "%" and "_" mean themselves
+    assert query(slug="a_b") != []
 
 
 @pytest.mark.django_db
