@@ -183,12 +183,13 @@ class ArticleQuerySet(models.QuerySet):
 
 
 class QuoteQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """Return the quotes readers may see: those in published articles."""
         from articles.models import Article  # models.py imports this module
 
         return self.filter(
-            article__status=Article.Status.PUBLISHED, article__published_at__lte=timezone.now()
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__lte=now or timezone.now(),
         )
 
 

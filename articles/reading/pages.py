@@ -145,17 +145,18 @@ def page_number(raw: str | None) -> int:
     return number
 
 
-def _uncounted_page(rows_query, number: int) -> tuple[list, Pagination]:
-    """Return one page of a newest-first list by reading one row more, never COUNT(*).
-
-    Counting every article of a section or tag costs in proportion to the archive;
-    readers page with "newer" and "older", and need no total.
-    """
-    start = (number - 1) * LIST_PAGE_SIZE
-    rows = list(rows_query[start : start + LIST_PAGE_SIZE + 1])
+def _one_page(rows: list, number: int) -> tuple[list, Pagination]:
+    """Return page ``number`` of a newest-first list from its rows, read one row more
+    than a page holds (``LIST_PAGE_SIZE + 1``), never COUNT(*): counting every article of
+    a section or tag costs in proportion to the archive; readers page with "newer" and
+    "older", and need no total."""
     if number > 1 and not rows:
         raise Http404(_("There is no such page."))
     return rows[:LIST_PAGE_SIZE], Pagination(number, has_next=len(rows) > LIST_PAGE_SIZE)
+
+
+def _start_of(number: int) -> int:
+    return (number - 1) * LIST_PAGE_SIZE
 
 
 # --- Home -----------------------------------------------------------------------------
@@ -577,15 +578,10 @@ def _one(query: CompiledQuery, model, fields: list[str], missing: str, **argumen
 
 
 def _cards_page(query: CompiledQuery, number: int, language: str, **arguments) -> dict:
-    """Return page ``number`` of a list as cards, with where it is in the list: read one
-    row more than a page holds, never COUNT(*) (counting every article of a section or
-    tag costs in proportion to the archive; readers page with "newer" and "older")."""
-    start = (number - 1) * LIST_PAGE_SIZE
-    rows = query(now=timezone.now(), language=language, start=start, **arguments)
-    if number > 1 and not rows:
-        raise Http404(_("There is no such page."))
-    pagination = Pagination(number, has_next=len(rows) > LIST_PAGE_SIZE)
-    return {"articles": cards_of(rows[:LIST_PAGE_SIZE], language), "pagination": pagination}
+    """Return page ``number`` of a list as cards, with where it is in the list."""
+    rows = query(now=timezone.now(), language=language, start=_start_of(number), **arguments)
+    rows, pagination = _one_page(rows, number)
+    return {"articles": cards_of(rows, language), "pagination": pagination}
 
 
 def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
@@ -612,14 +608,14 @@ class ExpertPage:
     structured_data: SafeString
 
 
-def expert_quotes(expert: Expert, language: str):
+def expert_quotes(expert, language: str, now: datetime | None = None):
     """Return an expert's published quotes readable in ``language``, newest first.
 
     Read from the expert's own quotes (their index), newest first among those: asked
     as ``expert=…``, SQLite's planner, which knows only the average number of quotes
     per expert, walks the whole archive newest first for an expert quoted once.
     """
-    quotes = Quote.objects.published().filter(
+    quotes = Quote.objects.published(now).filter(
         pk__in=Quote.objects.filter(expert=expert).values("pk")
     )
     if language != settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
@@ -630,13 +626,36 @@ def expert_quotes(expert: Expert, language: str):
     return quotes.order_by("-article__published_at", "position")
 
 
+_EXPERT_FIELDS = [field.attname for field in Expert._meta.concrete_fields]
+EXPERT_BY_SLUG = CompiledQuery(
+    "expert by their slug",
+    Expert,
+    lambda slug: Expert.objects.filter(slug=slug),
+    columns=lambda: _EXPERT_FIELDS,
+)
+EXPERT_QUOTES = CompiledQuery(
+    "expert: a page of their quotes",
+    Quote,
+    lambda now, expert_id, language, start: expert_quotes(expert_id, language, now)[
+        start : start + LIST_PAGE_SIZE + 1
+    ],
+    columns=lambda: quote_columns(with_article=True),
+    shape=("language", "start"),
+)
+
+
 def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> ExpertPage:
-    """Return an expert and a page of their published quotes, newest first."""
-    expert = Expert.objects.filter(slug=slug).first()
-    if expert is None:
-        raise Http404(_("There is no such expert."))
-    quotes = expert_quotes(expert, language).values(*quote_columns(with_article=True))
-    rows, pagination = _uncounted_page(quotes, number)
+    """Return an expert and a page of their published quotes, newest first. Two compiled
+    queries."""
+    expert = _one(EXPERT_BY_SLUG, Expert, _EXPERT_FIELDS, _("There is no such expert."), slug=slug)
+    start = (number - 1) * LIST_PAGE_SIZE
+    rows = EXPERT_QUOTES(now=timezone.now(), expert_id=expert.pk, language=language, start=start)
+    if number > 1 and not rows:
+        raise Http404(_("There is no such page."))
+    rows, pagination = (
+        rows[:LIST_PAGE_SIZE],
+        Pagination(number, has_next=len(rows) > LIST_PAGE_SIZE),
+    )
     photo = ""
     if expert.photo:
         photo = expert.photo.url if "://" in expert.photo.url else origin + expert.photo.url
