@@ -25,9 +25,21 @@ def _head(request) -> dict:
     """Return the canonical address and the language links of a page that exists in
     every language at the same path (home, lists, search)."""
     language = get_language()
-    paths = {
-        code: translate_url(request.get_full_path(), code) for code, _name in settings.LANGUAGES
-    }
+    match = request.resolver_match
+    if match is None or not match.view_name:
+        paths = {
+            code: translate_url(request.get_full_path(), code) for code, _name in settings.LANGUAGES
+        }
+    else:
+        # The page is resolved already: its path in each language, as translate_url would
+        # give it, without resolving it again.
+        query = request.get_full_path().partition("?")[2]
+        paths = {}
+        for code, _name in settings.LANGUAGES:
+            with override(code):
+                paths[code] = path_to(match.view_name, **match.kwargs) + (
+                    f"?{query}" if query else ""
+                )
     return {
         "canonical_url": links.absolute_url(request, request.path),
         "language_links": pages.language_links(
