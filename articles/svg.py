@@ -82,7 +82,10 @@ def validate_svg(data: bytes) -> None:
 
 def validate_svg_file(upload) -> None:
     """Validate an uploaded (or stored) file with :func:`validate_svg`."""
-    upload.seek(0)
-    data = upload.read(MAX_LOGO_BYTES + 1)
-    upload.seek(0)
+    try:
+        upload.seek(0)
+        data = upload.read(MAX_LOGO_BYTES + 1)
+        upload.seek(0)
+    except OSError:  # a stored logo gone from the storage: upload it again
+        raise _refuse(_("The logo is not a well-formed SVG file."), "malformed") from None
     validate_svg(data)

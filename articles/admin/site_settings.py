@@ -20,6 +20,12 @@ class SiteSettingsAdmin(TranslatedAdmin):
         ),
     ]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "logo":
+            field.widget.attrs["accept"] = ".svg,image/svg+xml"  # the file picker's filter
+        return field
+
     def has_add_permission(self, request):
         # One row: made by the migration, added here only if it was ever lost.
         return super().has_add_permission(request) and not SiteSettings.objects.exists()
