@@ -8,7 +8,7 @@ database.
 """
 
 import re
-from xml.etree import ElementTree
+from xml.etree import ElementTree  # nosec B405 # no DTD is ever parsed: validate_svg
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
