@@ -11,9 +11,11 @@ One invalidation story for all of them: they are emptied together, by ``forget_a
   started one (``articles.caching.pagecache``: any change to what readers see), and
 - whenever a setting changes (the test suite's ``override_settings``).
 
-None of them holds content that a save could make wrong, so emptying them on every
-change is more than correctness needs; it is cheap (each answer is worked out again once
-per worker), and it means nobody has to reason about one memo's own rules.
+Only one holds content that a save could make wrong, the masthead (sections, the
+masthead-and-footer row, breaking articles: ``articles.reading.masthead``), and every
+such save starts a generation; for the others, emptying them on every change is more
+than correctness needs. It is cheap (each answer is worked out again once per worker),
+and it means nobody has to reason about one memo's own rules.
 """
 
 import functools

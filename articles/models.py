@@ -25,6 +25,7 @@ from articles.links import path_builder, path_to
 from articles.querysets import ArticleQuerySet, PreviewLinkQuerySet, QuoteQuerySet
 from articles.sanitizing import html_to_text, sanitize_html
 from articles.sharing import validate_share_template
+from articles.svg import validate_svg_file
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 
@@ -288,6 +289,15 @@ class Article(models.Model):
         help_text=_("Hand-picked; shown before the articles that share tags."),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
+    breaking_until = models.DateTimeField(
+        _("breaking news until"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Shown in the “Breaking” strip of every page until this time. Editors only; "
+            "Damascus time."
+        ),
+    )
     published_at = models.DateTimeField(
         _("publication time"),
         null=True,
@@ -350,6 +360,12 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_pub"),
+            # The breaking-news strip and the page cache's "when does it end": a few rows.
+            models.Index(
+                fields=["breaking_until"],
+                condition=Q(breaking_until__isnull=False),
+                name="article_breaking",
+            ),
         ]
 
     def __str__(self):
@@ -852,6 +868,98 @@ class ReachUsPage(models.Model):
 
     def get_absolute_url(self):
         return path_to("articles:reach_us")
+
+
+validate_link = RegexValidator(
+    r"\A(https?://[^\s/?#]+[^\s]*|mailto:[^\s@]+@[^\s@]+)\Z",
+    _("Give a full address starting with https://, http:// or mailto:."),
+)
+validate_web_link = RegexValidator(
+    r"\Ahttps?://[^\s/?#]+[^\s]*\Z",
+    _("Give a full address starting with https:// or http://."),
+)
+
+
+def logo_path(instance, filename):
+    return f"site/{uuid.uuid4().hex}.svg"
+
+
+class SiteSettings(models.Model):
+    """The masthead and the footer of every full reader page: the logo, the about and
+    corrections-policy pages, the contact link and the social accounts. One row, edited
+    in the admin; the sections menu is the sections themselves, in their positions."""
+
+    SINGLE_PK = 1
+    # The social accounts, in the order the footer lists them: field, name readers see.
+    SOCIAL = (
+        ("telegram_url", _("Telegram")),
+        ("whatsapp_url", _("WhatsApp channel")),
+        ("facebook_url", _("Facebook")),
+        ("x_url", _("X")),
+        ("youtube_url", _("YouTube")),
+        ("instagram_url", _("Instagram")),
+    )
+
+    logo = models.FileField(
+        _("logo (SVG)"),
+        upload_to=logo_path,
+        blank=True,
+        validators=[validate_svg_file],
+        help_text=_(
+            "An SVG file of at most 100 KB, with no script, event attribute or link to another "
+            "file. Without one, the site's name is shown."
+        ),
+    )
+    about = models.TextField(
+        _("about us"), blank=True, help_text=_("The “About us” page. Empty: no such page.")
+    )
+    corrections_policy = models.TextField(
+        _("corrections policy"),
+        blank=True,
+        help_text=_("The “Corrections policy” page. Empty: no such page."),
+    )
+    contact_url = models.CharField(
+        _("contact address"),
+        max_length=300,
+        blank=True,
+        validators=[validate_link],
+        help_text=_("A mailto: address or a contact page, such as mailto:editor@example.org."),
+    )
+    telegram_url = models.CharField(
+        _("Telegram"), max_length=300, blank=True, validators=[validate_web_link]
+    )
+    whatsapp_url = models.CharField(
+        _("WhatsApp channel"), max_length=300, blank=True, validators=[validate_web_link]
+    )
+    facebook_url = models.CharField(
+        _("Facebook"), max_length=300, blank=True, validators=[validate_web_link]
+    )
+    x_url = models.CharField(_("X"), max_length=300, blank=True, validators=[validate_web_link])
+    youtube_url = models.CharField(
+        _("YouTube"), max_length=300, blank=True, validators=[validate_web_link]
+    )
+    instagram_url = models.CharField(
+        _("Instagram"), max_length=300, blank=True, validators=[validate_web_link]
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("masthead and footer")
+        verbose_name_plural = _("masthead and footer")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="sitesettings_single_row"),
+        ]
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLE_PK
+        for field in ("about", "corrections_policy"):
+            for code in language_codes():
+                name = f"{field}_{code}"
+                setattr(self, name, sanitize_html(getattr(self, name, "") or ""))
+        super().save(*args, **kwargs)
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -10,6 +10,7 @@ from articles.models import (
     ReachUsPage,
     Section,
     ShareNetwork,
+    SiteSettings,
     Tag,
 )
 
@@ -69,3 +70,8 @@ class ShareNetworkTranslation(TranslationOptions):
 @register(ReachUsPage)
 class ReachUsPageTranslation(TranslationOptions):
     fields = ("body",)
+
+
+@register(SiteSettings)
+class SiteSettingsTranslation(TranslationOptions):
+    fields = ("about", "corrections_policy")

@@ -121,7 +121,10 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "articles.public.templating.environment",
             # The backend itself gives request, csrf_input and csrf_token.
-            "context_processors": ["articles.public.context_processors.site"],
+            "context_processors": [
+                "articles.public.context_processors.site",
+                "articles.public.context_processors.masthead",
+            ],
         },
     },
     {

@@ -22,6 +22,7 @@ _ARTICLE_MODELS = (
     "correction",
     "sharenetwork",
     "reachuspage",
+    "sitesettings",
 )
 
 

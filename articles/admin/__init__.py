@@ -10,5 +10,6 @@ from articles.admin import (  # noqa: F401
     experts,
     reach_us,
     sharing,
+    site_settings,
     taxonomy,
 )

@@ -327,7 +327,9 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     def get_fieldsets(self, request, obj=None):
         publication = ["status_label", "published_at"]
         if permissions.can_publish(request.user):
-            publication.append("scheduled_for")
+            # Editors only: a journalist's form has neither input, so a crafted post of
+            # either changes nothing.
+            publication += ["scheduled_for", "breaking_until"]
         publication.append("translation_label")
         classification = ["section", "tags", "authors", "is_exclusive", "source", "related"]
         # modeltranslation replaces each translated field by its per-language inputs.

@@ -46,7 +46,7 @@ PROSE_EDITOR_CONFIG = {
         "History": True,
     }
 }
-RICH_TEXT_FIELDS = {"body", "bio"}
+RICH_TEXT_FIELDS = {"body", "bio", "about", "corrections_policy"}
 
 
 class ProseEditorWidget(AdminProseEditorWidget):

@@ -1,7 +1,8 @@
 """What makes cached pages out of date: any change to what reader pages show.
 
 Articles with their tags, authors, related articles, quotes and corrections; experts,
-sections, tags, share networks and the reach-us page; and staff accounts, whose names
+sections, tags, share networks, the reach-us page and the masthead and footer
+(``SiteSettings``); and staff accounts, whose names
 appear as bylines.
 Share counts and the activity log are not shown as content and change nothing here.
 
@@ -23,10 +24,11 @@ from articles.models import (
     ReachUsPage,
     Section,
     ShareNetwork,
+    SiteSettings,
     Tag,
 )
 
-CONTENT_MODELS = (Expert, ReachUsPage, Section, ShareNetwork, Tag)
+CONTENT_MODELS = (Expert, ReachUsPage, Section, ShareNetwork, SiteSettings, Tag)
 ARTICLE_PARTS = (Quote, Correction)
 PUBLISHED = Article.Status.PUBLISHED
 

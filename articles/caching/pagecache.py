@@ -14,8 +14,9 @@ image; an expert, a section, a tag, a share network) starts a new generation, so
 very next request renders afresh. The generation changes as soon as the row is saved
 and again when the transaction commits, so a page rendered in between cannot outlive
 it. A scheduled article needs no save to appear: a generation also ends at the next
-scheduled publication time. Share counts ("most shared this week") are not content;
-they refresh within ``NEWSROOM_PAGE_CACHE_SECONDS``.
+scheduled publication time, and when a breaking-news strip ends (``breaking_until``).
+Share counts ("most shared this week") are not content; they refresh within
+``NEWSROOM_PAGE_CACHE_SECONDS``.
 
 Where the generation lives: in the cache itself when the cache is shared (Redis: every
 worker of every machine reads the same), or in a small file under ``var/`` when the
@@ -37,6 +38,7 @@ import time
 import weakref
 from collections import OrderedDict
 from functools import wraps
+from math import inf
 from pathlib import Path
 
 from django.conf import settings
@@ -269,6 +271,9 @@ def content_changed(**kwargs) -> None:
     it by hand after a ``QuerySet.update()``, which sends no signal.
     """
     if page_cache() is None:
+        # No generation to start; this process's memos (the masthead's among them)
+        # still go. Without a page cache, nothing tells the other processes.
+        forget_all()
         return
     _start_generation()
     using = kwargs.get("using")
@@ -297,7 +302,8 @@ def _start_generation() -> bool:
     return True
 
 
-# When the current generation ends by itself: the next scheduled publication. ---------
+# When the current generation ends by itself: the next scheduled publication, or the end
+# of a breaking-news strip (pages show it until its time, with no save). ----------------
 
 _ends_at = Memo(
     "page cache: when each generation ends by itself",
@@ -321,15 +327,22 @@ def _generation_end(token: str) -> float:
     if end is None:
         from articles.models import Article
 
+        now = _now_datetime()
+        published = Article.objects.filter(status=Article.Status.PUBLISHED)
         upcoming = (
-            Article.objects.filter(
-                status=Article.Status.PUBLISHED, published_at__gt=_now_datetime()
-            )
+            published.filter(published_at__gt=now)
             .order_by("published_at")
             .values_list("published_at", flat=True)
             .first()
         )
-        end = upcoming.timestamp() if upcoming else float("inf")
+        # Indexed (article_breaking): only articles ever marked breaking are read.
+        strip_ends = (
+            published.filter(breaking_until__gt=now)
+            .order_by("breaking_until")
+            .values_list("breaking_until", flat=True)
+            .first()
+        )
+        end = min((at.timestamp() for at in (upcoming, strip_ends) if at), default=inf)
         _ends_at.set(token, end)
     return end
 
@@ -445,6 +458,23 @@ def _storable(response) -> bool:
     )
 
 
+def _notice_generation(request) -> None:
+    """Empty this worker's memos if another worker started a generation: staff see live
+    pages, masthead included, that no cache answers (the admin reads no memo of it)."""
+    cache = page_cache()
+    if cache is None or "/admin/" in request.path or request.path == "/healthz":
+        return
+    if not _Outage.cache_usable():
+        return
+    try:
+        token = generation_store(cache).current(cache)
+    except Exception as error:
+        _Outage.failed(error, "reading")
+        return
+    if token is not None:
+        _seen(token)
+
+
 class PageCacheMiddleware:
     """Serve anonymous readers whole pages from the cache; store the ones views mark."""
 
@@ -459,6 +489,7 @@ class PageCacheMiddleware:
             _one_copy_per_url(response)
             return response
         if not may_use_cache(request):
+            _notice_generation(request)
             response = self.get_response(request)
             if getattr(response, "public_page", False):
                 # Staff see live pages, and no shared cache may keep their copy.
@@ -483,7 +514,8 @@ class PageCacheMiddleware:
         except DatabaseError:
             return self._render(request)  # the view answers with the 503 page
         if time.time() >= ends:
-            # A scheduled article is due: everything made before it is out of date.
+            # A scheduled article is due, or a breaking strip ended: everything made
+            # before is out of date.
             _start_generation()
             return self._render(request)
         if entry is not None and entry[0] == token:

@@ -24,7 +24,13 @@ import stat
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponseNotModified,
+)
 from django.utils.http import (
     content_disposition_header,
     http_date,
@@ -36,12 +42,17 @@ from django.views.decorators.http import require_safe
 from articles.media.images import MIME_TYPES, SUFFIXES
 
 # The image types the newsroom stores (validate_and_clean_image, renditions and share
-# images make nothing else), and ".jpeg", which an older upload may carry. GIF, AVIF,
-# SVG, HTML and everything else answer 404: nothing of ours makes them, so a file of
+# images make nothing else), ".jpeg", which an older upload may carry, and the outlet's
+# logo, an SVG under site/ (checked by articles.svg when uploaded). GIF, AVIF, HTML,
+# SVG elsewhere and everything else answer 404: nothing of ours makes them, so a file of
 # that kind under MEDIA_ROOT was put there some other way.
 CONTENT_TYPES = {suffix: MIME_TYPES[kind] for kind, suffix in SUFFIXES.items()} | {
     ".jpeg": MIME_TYPES["JPEG"]
 }
+SVG_FOLDER = "site/"
+# An SVG opened on its own address is a document: this policy runs nothing in it and
+# fetches nothing for it (shown through <img>, it runs nothing anyway).
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 # A name with a 32-character hexadecimal segment (an upload's random name, the folder of
 # its renditions, a share image's digest) never gets other content: cached for a year.
@@ -140,11 +151,26 @@ class _Slice:
 
 @require_safe
 def media_file(request, name: str):
-    """Send a stored image, whole or one byte range of it, with headers that keep it inert."""
+    """Send a stored image, whole or one byte range of it, with headers that keep it inert.
+
+    A missing file gets a bare 404, as a file server gives: the reader pages' 404 has
+    the masthead, which reads the database, and pictures never do.
+    """
+    try:
+        return _media_file(request, name)
+    except Http404:
+        return HttpResponseNotFound(
+            b"Not found", content_type="text/plain", headers={"X-Content-Type-Options": "nosniff"}
+        )
+
+
+def _media_file(request, name: str):
     if not settings.NEWSROOM_SERVE_MEDIA:
         raise Http404
     path, status = _stored_file(name)
     content_type = CONTENT_TYPES.get(path.suffix.lower())
+    if path.suffix.lower() == ".svg" and name.startswith(SVG_FOLDER):
+        content_type = "image/svg+xml"
     if content_type is None:
         raise Http404
     etag, last_modified = _etag(status), http_date(status.st_mtime)
@@ -155,6 +181,8 @@ def media_file(request, name: str):
         "X-Content-Type-Options": "nosniff",
         "Accept-Ranges": "bytes",
     }
+    if content_type == "image/svg+xml":
+        headers["Content-Security-Policy"] = SVG_POLICY
     if _not_modified(request, etag, int(status.st_mtime)):
         return HttpResponseNotModified(headers=headers)
     headers["Content-Disposition"] = content_disposition_header(False, path.name)

@@ -63,7 +63,7 @@ EXCLUDED = (
     "django_rq",
 )
 # Made by a migration, so present in a database that holds nothing yet.
-MADE_BY_MIGRATIONS = ("auth.group", "articles.reachuspage")
+MADE_BY_MIGRATIONS = ("auth.group", "articles.reachuspage", "articles.sitesettings")
 PACKAGES = ("Django", "django-reversion", "django-modeltranslation", "django-otp", "Pillow")
 CHUNK = 1024 * 1024
 

@@ -1,6 +1,30 @@
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+
+from articles.reading import pages
+
+logger = logging.getLogger("newsroom")
 
 
 def site(request):
     """Give every template the outlet's name and the language switch targets."""
     return {"site_name": settings.NEWSROOM_SITE_NAME}
+
+
+def _masthead():
+    try:
+        return pages.masthead(get_language())
+    except DatabaseError:
+        # The 503 page, rendered because the database is down, still has its header.
+        logger.warning("Masthead unavailable: the database did not answer.")
+        return pages.EMPTY_MASTHEAD
+
+
+def masthead(request):
+    """Give the reader pages their masthead and footer (``base.html``), read only by the
+    pages that show them: the lite edition never does, and costs nothing for it."""
+    return {"masthead": SimpleLazyObject(_masthead)}

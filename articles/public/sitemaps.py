@@ -9,6 +9,7 @@ index, the ``x-default`` alternate and the public host are ours (see ``SiteSitem
 """
 
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -25,7 +26,7 @@ from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
 from articles.links import absolute_url
-from articles.models import Article, Expert, Section, Tag, language_codes
+from articles.models import Article, Expert, Section, SiteSettings, Tag, language_codes
 from articles.querysets import translation_filled
 from articles.sanitizing import xml_text
 
@@ -183,6 +184,25 @@ class ExpertSitemap(SiteSitemap):
         )
 
 
+class SitePagesSitemap(SiteSitemap):
+    """The outlet's own pages (about, corrections policy) that editors have written;
+    the masthead-and-footer row's last change dates them."""
+
+    def items(self):
+        row = SiteSettings.objects.filter(pk=SiteSettings.SINGLE_PK).first()
+        if row is None:
+            return []
+        pages = [("about", "about"), ("corrections", "corrections_policy")]
+        return [
+            SimpleNamespace(name=name, last_published=row.updated_at)
+            for name, field in pages
+            if getattr(row, f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
+        ]
+
+    def location(self, item):
+        return reverse(f"articles:{item.name}")
+
+
 class NewsSitemap(SiteSitemap):
     """The articles published in the last 48 hours, for Google News, newest first.
 
@@ -232,6 +252,7 @@ SITEMAPS = {
     "sections": SectionSitemap,
     "tags": TagSitemap,
     "experts": ExpertSitemap,
+    "pages": SitePagesSitemap,
 }
 
 

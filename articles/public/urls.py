@@ -41,6 +41,8 @@ urlpatterns = [
     ),
     path("share/<int:pk>/<slug:network>/", sharing(views.share), name="share"),
     path("reach-us/", public_page(views.reach_us), name="reach_us"),
+    path("about/", public_page(views.about), name="about"),
+    path("corrections/", public_page(views.corrections), name="corrections"),
     path("lite/reach-us/", public_page(views.lite_reach_us), name="lite_reach_us"),
     path("preview/<str:token>/", views.preview, name="preview"),
     path("feeds/rss/", public_page(feeds.LatestFeed()), name="feed_rss"),

@@ -109,6 +109,18 @@ def reach_us(request):
     return render(request, "articles/reach_us.html", page_context(page) | _head(request))
 
 
+def about(request):
+    """Who the outlet is: the editors' text (the masthead-and-footer row)."""
+    page = pages.site_text_page("about", language=get_language())
+    return render(request, "articles/site_text.html", page_context(page) | _head(request))
+
+
+def corrections(request):
+    """How the outlet corrects its mistakes: the editors' text."""
+    page = pages.site_text_page("corrections", language=get_language())
+    return render(request, "articles/site_text.html", page_context(page) | _head(request))
+
+
 @vary_on_headers("Save-Data")
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""

@@ -49,6 +49,13 @@ from articles.permissions import can_be_previewed
 from articles.preview import token_digest
 from articles.querysets import translation_filled
 from articles.reading import search, seo
+from articles.reading.masthead import (  # noqa: F401 (the door's, for views)
+    EMPTY_MASTHEAD,
+    Masthead,
+    SiteTextPage,
+    masthead,
+    site_text_page,
+)
 from articles.reading.sql import CompiledQuery, run_together
 from articles.reading.values import (
     ArticleCard,

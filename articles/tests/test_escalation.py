@@ -33,6 +33,7 @@ from articles.models import (
     ReachUsPage,
     Section,
     ShareNetwork,
+    SiteSettings,
     Tag,
 )
 from articles.tests.factories import (
@@ -142,6 +143,7 @@ def world():
         SignInFailure: pair(failure),
         KnownPlace: pair(place),
         ReachUsPage: pair(ReachUsPage.objects.get_or_create(pk=ReachUsPage.SINGLE_PK)[0]),
+        SiteSettings: pair(SiteSettings.objects.get_or_create(pk=SiteSettings.SINGLE_PK)[0]),
         Delivery: tuple(
             Delivery.objects.create(
                 article=draft,
@@ -363,6 +365,13 @@ EXPECTED = {
     "articles_reachuspage_delete": (403, 403, 403, 403),
     "articles_reachuspage_history": (OK, OK, OK, OK),
     "articles_reachuspage_object": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # The masthead and footer: one row, as the reach-us page.
+    "articles_sitesettings_changelist": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "articles_sitesettings_add": (403, 403, 403, 403),
+    "articles_sitesettings_change": (OK, OK, EDIT, EDIT),
+    "articles_sitesettings_delete": (403, 403, 403, 403),
+    "articles_sitesettings_history": (OK, OK, OK, OK),
+    "articles_sitesettings_object": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     # Share counts and the activity log are written by the site, read by staff.
     "articles_dailysharecount_changelist": (OK, OK, OK, OK),
     "articles_dailysharecount_add": (403, 403, 403, 403),
@@ -529,6 +538,8 @@ def test_crafted_fields_cannot_publish_date_or_reassign_a_journalists_draft(worl
             updated_by=people.editor.pk,
             import_key="planted",
             is_demo="on",
+            breaking_until_0="2026-01-01",
+            breaking_until_1="10:00:00",
         ),
     )
 
@@ -539,6 +550,7 @@ def test_crafted_fields_cannot_publish_date_or_reassign_a_journalists_draft(worl
     assert list(own.authors.all()) == []
     assert (own.created_by, own.updated_by) == (people.journalist, people.journalist)
     assert (own.import_key, own.is_demo) == (None, False)
+    assert own.breaking_until is None  # breaking news is the editors' call
     assert client.get(f"/articles/{own.pk}/").status_code == 404
 
 

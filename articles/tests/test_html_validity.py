@@ -3,13 +3,14 @@
 import json
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
-from articles.models import Quote, ReachUsPage
+from articles.models import Quote, ReachUsPage, SiteSettings
 
 VNU = (
     Path(__file__).resolve().parents[2]
@@ -38,6 +39,15 @@ def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_p
     settings.NEWSROOM_ONION_URL = "http://" + "x" * 56 + ".onion"
     ReachUsPage.objects.update_or_create(pk=1, defaults={"telegram_url": "https://t.me/sy24_news"})
     quote = Quote.objects.filter(article=seed_report).first()
+    # The masthead and footer with everything they can show: a breaking strip, the
+    # contact address and social accounts.
+    seed_report.breaking_until = timezone.now() + timedelta(hours=1)
+    seed_report.save()
+    footer = SiteSettings.objects.get()
+    footer.contact_url = "mailto:editor@news.example"
+    footer.telegram_url = "https://t.me/sy24_news"
+    footer.youtube_url = "https://www.youtube.com/@sy24"
+    footer.save()
     with translation.override("ar"):
         article = seed_report.get_absolute_url()
     with translation.override("en"):
@@ -56,6 +66,8 @@ def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_p
         "not-found": "/articles/999999/",
         "reach-us": "/reach-us/",
         "reach-us-en": "/en/reach-us/",
+        "about": "/about/",
+        "corrections-en": "/en/corrections/",
     }
     for name, path in pages.items():
         response = client.get(path)

@@ -95,7 +95,7 @@ def test_on_a_mirror_navigation_stays_on_the_mirror(article):
         assert href.startswith(("/", "?")) or host_of(href) == MIRROR, href
     assert "/sections/reports/" in navigation
     search = page_of(through(MIRROR).get("/search/?q=x"))
-    assert search.xpath('//form[@role="search"]/@action') == ["/search/"]
+    assert set(search.xpath('//form[@role="search"]/@action')) == {"/search/"}  # page, header
 
 
 def test_on_a_mirror_images_load_through_the_mirror(article):

@@ -24,7 +24,7 @@ NS = {
     "news": "http://www.google.com/schemas/sitemap-news/0.9",
 }
 HOST = "http://testserver"
-SECTIONS = ("articles", "sections", "tags", "experts")
+SECTIONS = ("articles", "sections", "tags", "experts", "pages")
 
 
 @functools.cache
@@ -302,8 +302,8 @@ def test_sitemaps_run_the_same_few_queries_whatever_the_number_of_articles(
     for count in (2, 20):
         populate(count)
         for path in paths:
-            # The index reads each of its four sitemaps once; a sitemap reads its items.
-            with django_assert_max_num_queries(4 if path == "/sitemap.xml" else 1) as captured:
+            # The index reads each of its five sitemaps once; a sitemap reads its items.
+            with django_assert_max_num_queries(5 if path == "/sitemap.xml" else 1) as captured:
                 assert client.get(path).status_code == 200
             counts[count, path] = len(captured)
     for path in paths:
@@ -338,6 +338,7 @@ def test_index_leaves_out_sitemaps_with_nothing_to_list(client):
     assert [loc.text for loc in index.findall("s:sitemap/s:loc", NS)] == [
         f"{HOST}/sitemap-articles.xml",
         f"{HOST}/sitemap-sections.xml",
+        f"{HOST}/sitemap-pages.xml",  # the about and corrections-policy pages
     ]
 
 

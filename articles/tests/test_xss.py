@@ -32,8 +32,9 @@ from lxml.html import html5parser
 from PIL import Image
 
 from articles.admin.whatsapp import bold
+from articles.arabic import without_bidi_controls
 from articles.media import images
-from articles.models import Article, ArticleActivity, ShareNetwork
+from articles.models import Article, ArticleActivity, ShareNetwork, SiteSettings
 from articles.reading.search import excerpt, highlight, query_terms
 from articles.reading.seo import jsonld_script
 from articles.sanitizing import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, html_to_text
@@ -41,6 +42,7 @@ from articles.sharing import build_share_url, validate_share_template
 from articles.tests.signin import sign_in
 from articles.tests.xss_cases import (
     CASES,
+    RICH_TEXT_LEAD,
     SHARE_HOST,
     build_carriers,
     load_corpus,
@@ -53,6 +55,7 @@ from staff import roles
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ("ar", "en")
+FOOTER_CONTACT = "تواصل معنا"
 # Elements that load or run something, which no text staff write may ever create.
 FORBIDDEN_ELEMENTS = {
     "iframe",
@@ -1052,3 +1055,71 @@ def test_corpus_through_highlighting_json_ld_and_share_templates():
             ):
                 problems.append(f"share template [{case}] {written[:60]!r} goes to {target!r}")
     assert not problems, report(problems)
+
+
+# --- The masthead and footer ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_sections_menu_shows_every_section_name_as_written(client, carriers, language):
+    page = get_page(client, f"sections menu [{language}]", in_language(language, "/"))
+    shown = [text_of(a) for a in page.find(f"//nav[{cls('sections-nav')}]//a")]
+    names = {as_parsed(t(carrier, "section", "name", language)) for carrier in carriers}
+
+    assert set(shown) == names
+    for link in page.find(f"//nav[{cls('sections-nav')}]//a"):
+        if len(link):
+            page.problems.append(f"{page.label}: markup in {text_of(link)!r}")
+    assert not page.problems, report([page])
+
+
+def test_the_about_and_corrections_pages_keep_only_sanitized_rich_text(client):
+    """Each case in the two rich-text fields of the masthead-and-footer row, both
+    languages: sanitized on save, so the pages show the allow-list's markup only."""
+    row = SiteSettings.objects.get()
+    pages = []
+    for case in CASES:
+        for code in LANGUAGES:
+            setattr(row, f"about_{code}", RICH_TEXT_LEAD[code] + case.payload)
+            setattr(row, f"corrections_policy_{code}", case.payload + RICH_TEXT_LEAD[code])
+        row.save()
+        for name, field in (("about", "about"), ("corrections", "corrections_policy")):
+            for code in LANGUAGES:
+                url = url_of(code, f"articles:{name}")
+                if not getattr(row, f"{field}_ar"):  # all swallowed (an open comment)
+                    assert client.get(url).status_code == 404, case
+                    continue
+                page = get_page(client, f"{name} [{code}] {case}", url)
+                page.rich_text(f"//div[{cls('site-text__body')}]")
+                pages.append(page)
+
+    assert not all_problems(pages), report(pages)
+
+
+def test_footer_links_are_web_or_mail_addresses_and_shown_as_written(client):
+    """A payload alone is refused as a link unless it is a plain address; one that
+    passes (after an address) is shown exactly as written, running nothing."""
+    row = SiteSettings.objects.get()
+    pages = []
+    for case in CASES:
+        row.contact_url = case.payload
+        try:
+            row.full_clean()
+        except ValidationError:
+            pass
+        else:
+            assert urlsplit(squash(case.payload)).scheme in {"http", "https", "mailto"}, case
+        written = "https://example.org/" + case.payload
+        row.contact_url = row.telegram_url = written
+        try:
+            row.full_clean()
+        except ValidationError:
+            continue  # spaces and the like: refused, never shown
+        row.save()
+        page = get_page(client, f"footer {case}", "/")
+        kept = without_bidi_controls(written)  # dropped on save, as from every text field
+        page.text(f"//footer//a[text()='{FOOTER_CONTACT}']/@href", kept)
+        page.text(f"//nav[{cls('footer-social')}]//a/@href", kept)
+        pages.append(page)
+
+    assert pages and not all_problems(pages), report(pages)
