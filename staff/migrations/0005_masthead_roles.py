@@ -13,7 +13,7 @@ def sync_roles(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("staff", "0004_channel_deliveries"),
-        ("articles", "0011_masthead"),
+        ("articles", "0012_masthead"),
     ]
 
     operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]

@@ -51,7 +51,7 @@ def create_settings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0010_channel_deliveries'),
+        ('articles', '0011_share_counts_read_from_the_index'),
     ]
 
     operations = [
