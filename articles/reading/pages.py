@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import router
+from django.db import connections, router
 from django.db.models import Sum
 from django.http import Http404
 from django.templatetags.static import static
@@ -618,13 +618,17 @@ class ExpertPage:
 def expert_quotes(expert, language: str, now: datetime | None = None):
     """Return an expert's published quotes readable in ``language``, newest first.
 
-    Read from the expert's own quotes (their index), newest first among those: asked
-    as ``expert=…``, SQLite's planner, which knows only the average number of quotes
-    per expert, walks the whole archive newest first for an expert quoted once.
+    On SQLite they are read from the expert's own quotes (``pk IN`` their index), newest
+    first among those: asked as ``expert=…``, SQLite's planner, which knows only the
+    average number of quotes per expert, walks the whole archive newest first for an
+    expert quoted once. PostgreSQL keeps figures per expert and plans ``expert=…`` well
+    (and the ``IN`` badly: it scans every quote).
     """
-    quotes = Quote.objects.published(now).filter(
-        pk__in=Quote.objects.filter(expert=expert).values("pk")
-    )
+    quotes = Quote.objects.published(now)
+    if connections[router.db_for_read(Quote)].vendor == "sqlite":
+        quotes = quotes.filter(pk__in=Quote.objects.filter(expert=expert).values("pk"))
+    else:
+        quotes = quotes.filter(expert=expert)
     if language != settings.MODELTRANSLATION_DEFAULT_LANGUAGE:
         quotes = quotes.filter(
             translation_filled("title", language, prefix="article__")
@@ -648,6 +652,8 @@ EXPERT_QUOTES = CompiledQuery(
     ],
     columns=lambda: quote_columns(with_article=True),
     shape=("language", "start"),
+    # Experts are quoted once or hundreds of times: planned for each one.
+    prepared=False,
 )
 
 

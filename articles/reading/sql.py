@@ -100,6 +100,11 @@ class CompiledQuery:
     except those named in ``shape``: values such as a LIMIT that change the SQL itself,
     which are part of what a compilation is kept under. ``build`` must read nothing
     else that can change: what it reads at the first call is baked into the SQL.
+
+    On PostgreSQL a statement run alone is prepared: the server plans it once, for any
+    value. ``prepared=False`` has it planned with each run's values instead, for a query
+    whose best plan depends on them (an expert quoted once or ten thousand times: a plan
+    made for the average expert walks the whole archive for the first).
     """
 
     def __init__(
@@ -110,12 +115,14 @@ class CompiledQuery:
         *,
         columns: Callable[[], Sequence[str]],
         shape: tuple[str, ...] = (),
+        prepared: bool = True,
     ):
         self.name = name
         self.model = model
         self.build = build
         self.columns = columns
         self.shape = shape
+        self.prepared = prepared
 
     def __repr__(self) -> str:
         return f"<CompiledQuery {self.name}>"
@@ -188,9 +195,15 @@ def _execute(connection, batch: list[tuple["_Compiled", list]]) -> list[list[tup
         return answers
     answers = []
     for compiled, params in batch:
-        with _cursor(connection) as cursor:
-            cursor.execute(compiled.statement, params)
-            answers.append(cursor.fetchall())
+        if compiled.prepared or connection.vendor != "postgresql":
+            with _cursor(connection) as cursor:
+                cursor.execute(compiled.statement, params)
+                answers.append(cursor.fetchall())
+        else:
+            # Django's cursor binds on the client: planned with these values, every time.
+            with connection.cursor() as cursor:
+                cursor.execute(compiled.sql, params)
+                answers.append(cursor.fetchall())
     return answers
 
 
@@ -270,6 +283,7 @@ class _Compiled:
         self.names = list(queryset.query.selected or ())
         if sorted(self.names) != sorted(columns) or compiler.col_count != len(columns):
             raise ValueError(f"{query.name}: the query selects other columns than asked")
+        self.prepared = query.prepared
         self.params = list(params)
         self.slots = []
         for (name, index), value in stand_ins.items():

@@ -211,6 +211,25 @@ def test_on_postgresql_the_server_keeps_the_plan_and_runs_it_again():
 
 @postgresql_only
 @pytest.mark.django_db
+def test_on_postgresql_a_query_planned_for_its_values_is_never_prepared():
+    from articles.reading import pages
+    from articles.tests.factories import make_article, make_expert, make_quote
+
+    expert = make_expert()
+    make_quote(article=make_article(), expert=expert, text_ar="قول مرة واحدة")
+    for _ in range(3):
+        page = pages.expert_page(expert.slug, language="ar", origin="https://x.example")
+
+    assert [quote.text for quote in page.quotes] == ["قول مرة واحدة"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert statements  # the expert's own row is read by a prepared statement
+    assert not any("articles_quote" in statement for statement in statements)
+
+
+@postgresql_only
+@pytest.mark.django_db
 def test_on_postgresql_a_session_whose_statements_were_dropped_still_answers():
     values = related_story()
     related(values)
