@@ -117,9 +117,35 @@ class ArticleQuerySet(models.QuerySet):
         ``since``, the first of those days, is given by a query prepared once and run
         later.
         """
+        since = since or timezone.localdate() - timedelta(days=days - 1)
+        top, clicks = self._top_shared(since, limit)
+        return (
+            self.filter(pk__in=Subquery(top))
+            .annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
+            .order_by("-recent_shares", "-published_at", "-pk")
+        )
+
+    def latest_and_most_shared(self, *, latest: int, limit: int, since):
+        """Return, in one query, the newest ``latest`` articles and the ``limit`` shared
+        most since the day ``since``, newest first, each with its ``recent_shares``
+        (``None`` when not shared): an article page's side column.
+
+        The first ``latest`` rows are the newest; those with shares, ordered as
+        ``most_shared`` orders them, begin with the most shared.
+        """
+        top, clicks = self._top_shared(since, limit)
+        newest = self.latest_first().values("pk")[:latest]
+        return (
+            self.filter(Q(pk__in=newest) | Q(pk__in=Subquery(top)))
+            .annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
+            .latest_first()
+        )
+
+    def _top_shared(self, since, limit):
+        """Return the ids of the ``limit`` articles shared most since ``since``, and a
+        subquery of an article's shares since then (for ``OuterRef("pk")``)."""
         from articles.models import DailyShareCount  # models.py imports this module
 
-        since = since or timezone.localdate() - timedelta(days=days - 1)
         recent = DailyShareCount.objects.filter(day__gte=since)
         top = (
             recent.filter(article__in=self.values("pk"))
@@ -135,11 +161,7 @@ class ArticleQuerySet(models.QuerySet):
             .annotate(total=Sum("count"))
             .values("total")
         )
-        return (
-            self.filter(pk__in=Subquery(top))
-            .annotate(recent_shares=Subquery(clicks, output_field=IntegerField()))
-            .order_by("-recent_shares", "-published_at", "-pk")
-        )
+        return top, clicks
 
     def related_to(self, pk: int, tag_ids: list[int], limit: int):
         """Return up to ``limit`` articles related to article ``pk``, whose tags are

@@ -449,8 +449,12 @@ def original_size(field_file) -> tuple[int, int]:
     """Return a stored image's size from its model's width and height fields.
 
     Only an image stored without them (none is, through the model) is opened to learn it.
+    A plain value that carries its own size (a list's card picture) gives it.
     """
-    field, instance = field_file.field, field_file.instance
+    field = getattr(field_file, "field", None)
+    if field is None:
+        return field_file.width, field_file.height
+    instance = field_file.instance
     width = getattr(instance, field.width_field, None) if field.width_field else None
     height = getattr(instance, field.height_field, None) if field.height_field else None
     if width and height:

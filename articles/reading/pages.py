@@ -14,6 +14,7 @@ raises ``Http404``.
 """
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -74,6 +75,7 @@ HOME_LATEST = 11
 HOME_PER_SECTION = 4
 MOST_SHARED = 5
 MOST_SHARED_DAYS = 7
+SIDE_LATEST = 5
 RELATED = 4
 LIST_PAGE_SIZE = 20
 # Deeper than any reader goes; crawlers have the sitemaps.
@@ -283,6 +285,15 @@ RELATED_ARTICLES = CompiledQuery(
     columns=card_columns,
     shape=("language", "limit"),
 )
+SIDE_COLUMN = CompiledQuery(
+    "article: side column",
+    Article,
+    lambda now, since, language, latest, limit: published_articles(
+        language, now
+    ).latest_and_most_shared(latest=latest, limit=limit, since=since),
+    columns=lambda: [*card_columns(), "recent_shares"],
+    shape=("language", "latest", "limit"),
+)
 ACTIVE_SHARE_NETWORKS = CompiledQuery(
     "active share networks",
     ShareNetwork,
@@ -341,6 +352,12 @@ class ArticlePage:
     corrections: list[CorrectionItem]
     related_articles: list[ArticleCard]
     is_preview: bool
+    # The body around the pull quotes: after its first paragraph, where there is one.
+    body_start: SafeString
+    body_rest: SafeString
+    # The side column (beside the article on a wide screen, after it on a phone).
+    side_latest: list[ArticleCard]
+    side_most_shared: list[ArticleCard]
     share_networks: list[ShareButton] = field(default_factory=list)
     language_links: list[LanguageLink] = field(default_factory=list)
     canonical_url: str = ""
@@ -364,6 +381,30 @@ def article_description(article: Article) -> str:
     return article.summary or truncated_text(article.body, 200)
 
 
+_FIRST_PARAGRAPH = re.compile(r"\A\s*<p\b[^>]*>.*?</p>", re.S)
+
+
+def split_body(body: str) -> tuple[SafeString, SafeString]:
+    """Return the sanitized ``body`` cut after its first paragraph (all of it first when
+    it does not begin with one). A sanitized paragraph holds no other block, so its
+    first ``</p>`` closes it."""
+    match = _FIRST_PARAGRAPH.match(body)
+    end = match.end() if match else len(body)
+    return SafeString(body[:end]), SafeString(body[end:])
+
+
+def side_column(rows: list[dict], *, pk: int, language: str):
+    """Return the side column's newest articles and most shared, from ``SIDE_COLUMN``'s
+    rows, leaving out the article the page shows."""
+    others = [row for row in rows if row["pk"] != pk]
+    latest = others[:SIDE_LATEST]
+    shared = sorted(
+        (row for row in others if row["recent_shares"]),
+        key=lambda row: (-row["recent_shares"], -row["published_at"].timestamp(), -row["pk"]),
+    )[:MOST_SHARED]
+    return cards_of(latest, language), cards_of(shared, language)
+
+
 def article_page(
     article: Article, *, language: str, origin: str, preview: bool = False
 ) -> ArticlePage:
@@ -373,13 +414,23 @@ def article_page(
     names no language alternates, nor anything search engines or chat apps read.
     """
     pk = {"pk": article.pk}
+    now = timezone.now()
+    side = {
+        "now": now,
+        "since": timezone.localdate(now) - timedelta(days=MOST_SHARED_DAYS - 1),
+        "language": language,
+        # One more than shown: the page's own article may be among them.
+        "latest": SIDE_LATEST + 1,
+        "limit": MOST_SHARED + 1,
+    }
     # One round trip for all of them where the database allows (PostgreSQL).
-    tag_rows, author_rows, correction_rows, quote_rows, network_rows = run_together(
+    tag_rows, author_rows, correction_rows, quote_rows, network_rows, side_rows = run_together(
         (ARTICLE_TAGS, pk),
         (ARTICLE_AUTHORS, pk),
         (ARTICLE_CORRECTIONS, pk),
         (ARTICLE_QUOTES, pk),
         (ACTIVE_SHARE_NETWORKS, {}),
+        (SIDE_COLUMN, side),
     )
     tags = tags_of(tag_rows, language)
     quotes = quotes_of(quote_rows, language)
@@ -387,21 +438,28 @@ def article_page(
     related = RELATED_ARTICLES(
         pk=article.pk,
         tag_ids=[tag.pk for tag in tags],
-        now=timezone.now(),
+        now=now,
         language=language,
         limit=RELATED,
     )
     description = article_description(article)
+    body_start, body_rest = split_body(article.body)
+    side_latest, side_most_shared = side_column(side_rows, pk=article.pk, language=language)
     common = {
         "article": article,
         "description": description,
         "tags": tags,
         "authors": authors,
-        "quotes": quotes,
+        # An editor's choice is shown once, as a pull quote, and not again in the list.
+        "quotes": [quote for quote in quotes if not quote.highlighted],
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
         "corrections": corrections_of(correction_rows, language),
         "related_articles": cards_of(related, language),
         "is_preview": preview,
+        "body_start": body_start,
+        "body_rest": body_rest,
+        "side_latest": side_latest,
+        "side_most_shared": side_most_shared,
     }
     if preview:
         return ArticlePage(**common)
