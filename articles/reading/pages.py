@@ -395,14 +395,18 @@ def split_body(body: str) -> tuple[SafeString, SafeString]:
 
 def side_column(rows: list[dict], *, pk: int, language: str):
     """Return the side column's newest articles and most shared, from ``SIDE_COLUMN``'s
-    rows, leaving out the article the page shows."""
+    rows, leaving out the article the page shows. One list of cards is made for both."""
     others = [row for row in rows if row["pk"] != pk]
-    latest = others[:SIDE_LATEST]
+    cards = cards_of(others, language)
     shared = sorted(
-        (row for row in others if row["recent_shares"]),
-        key=lambda row: (-row["recent_shares"], -row["published_at"].timestamp(), -row["pk"]),
-    )[:MOST_SHARED]
-    return cards_of(latest, language), cards_of(shared, language)
+        (
+            (row["recent_shares"], card)
+            for row, card in zip(others, cards, strict=True)
+            if row["recent_shares"]
+        ),
+        key=lambda item: (-item[0], -item[1].published_at.timestamp(), -item[1].pk),
+    )
+    return cards[:SIDE_LATEST], [card for _shares, card in shared[:MOST_SHARED]]
 
 
 def article_page(
