@@ -59,7 +59,7 @@ test-fast: $(VENV)/.dev-installed
 bench: $(VENV)/.dev-installed system-deps
 	$(PY) bench/run.py $(BENCH_ARGS)
 
-## lighthouse: Lighthouse (mobile) on the seed report's page, the four scores printed
+## lighthouse: Lighthouse (mobile) on home, the seed report and its section in both languages: scores and CLS
 lighthouse: $(VENV)/.dev-installed system-deps
 	$(PY) bench/lighthouse.py
 

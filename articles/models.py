@@ -460,6 +460,11 @@ class Article(models.Model):
         texts += [(english if language == "en" else "") or arabic for arabic, english in tag_names]
         return normalize_for_search(" ".join(texts))
 
+    @property
+    def picture(self):
+        """Return the lead image as lists show it, or ``None`` without one."""
+        return self.lead_image or None
+
     def slug_in(self, language: str) -> str:
         """Return the slug for ``language``, the Arabic one where no other was written."""
         return getattr(self, f"slug_{language}", "") or self.slug_ar or ""
@@ -633,7 +638,12 @@ class Quote(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     highlighted = models.BooleanField(
-        _("highlighted"), default=False, help_text=_("Shown as a pull quote.")
+        _("highlighted"),
+        default=False,
+        help_text=_(
+            "The editor's choice: shown once, as a pull quote in the article's text, "
+            "and not again in the quotes box."
+        ),
     )
 
     objects = QuoteQuerySet.as_manager()

@@ -1,12 +1,15 @@
-"""Run Lighthouse (mobile) on the seed report's page and print the four scores.
+"""Run Lighthouse (mobile) on the reader site's pages and print the scores and CLS.
 
-Usage: .venv/bin/python bench/lighthouse.py [--keep] [--path /articles/1/]
+Usage: .venv/bin/python bench/lighthouse.py [--keep] [--path /articles/1/ ...]
 
-It seeds a throw-away database, serves the site with production settings on a free
-local port (static files through WhiteNoise, as in production), runs the Lighthouse of
-bench/node_modules with Debian's Chromium, and prints performance, accessibility, best
-practices and SEO, with every audit that did not pass. The performance score depends on
-the machine's load; the other three do not.
+It seeds a throw-away database (the seed report and 12 demo articles), serves the site
+with production settings on a free local port (static files through WhiteNoise, as in
+production), runs the Lighthouse of bench/node_modules with Debian's Chromium on each
+page, and prints one table: performance, accessibility, best practices, SEO and the
+cumulative layout shift, then every audit that did not pass. Without --path it audits
+six pages: home, the seed report and its section, in Arabic and English. A path that
+redirects (``/articles/1/`` to its slug) is audited at the address it leads to. The
+performance score depends on the machine's load; the other three do not.
 """
 
 import argparse
@@ -33,7 +36,9 @@ def free_port() -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--path", default="/articles/1/", help="page to audit")
+    parser.add_argument(
+        "--path", action="append", help="page to audit (repeat for several; default: six)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the JSON report")
     options = parser.parse_args()
     if not LIGHTHOUSE.exists():
@@ -65,47 +70,67 @@ def main() -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}{options.path}"
+    results = []
     try:
         for _attempt in range(50):
             try:
-                urlopen(url, timeout=2)
+                urlopen(f"http://127.0.0.1:{port}/", timeout=2)
                 break
             except OSError:
                 time.sleep(0.2)
-        report = var / "lighthouse.json"
-        subprocess.run(
-            [
-                "node",
-                str(LIGHTHOUSE),
-                url,
-                "--quiet",
-                "--output=json",
-                f"--output-path={report}",
-                "--form-factor=mobile",
-                f"--only-categories={','.join(CATEGORIES)}",
-                "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
-                "--disable-background-networking --disable-component-update --disable-sync",
-            ],
-            env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
-            check=True,
-        )
-        data = json.loads(report.read_text())
+        for number, path in enumerate(options.path or default_paths()):
+            # Followed once here (and the pictures it shows made): audited where it leads.
+            url = urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).geturl()
+            report = var / f"lighthouse-{number}.json"
+            subprocess.run(
+                [
+                    "node",
+                    str(LIGHTHOUSE),
+                    url,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={report}",
+                    "--form-factor=mobile",
+                    f"--only-categories={','.join(CATEGORIES)}",
+                    "--chrome-flags=--headless=new --no-sandbox --disable-gpu "
+                    "--disable-background-networking --disable-component-update --disable-sync",
+                ],
+                env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+                check=True,
+            )
+            results.append((path, report, json.loads(report.read_text())))
     finally:
         server.terminate()
         server.wait(timeout=10)
 
-    print(f"Lighthouse {data['lighthouseVersion']}, mobile, {data['finalDisplayedUrl']}")
-    for name in CATEGORIES:
-        category = data["categories"][name]
-        print(f"  {category['title']:<16} {round(category['score'] * 100):>3}")
-        for ref in category["auditRefs"]:
-            audit = data["audits"][ref["id"]]
-            if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
-                print(f"      {audit['id']}: {audit['score']} {audit.get('displayValue', '')}")
-    if options.keep:
-        print(f"Report: {report}")
+    print(f"Lighthouse {results[0][2]['lighthouseVersion']}, mobile")
+    print(f"  {'page':<28} {'perf':>4} {'a11y':>4} {'best':>4} {'seo':>4} {'CLS':>6}")
+    for path, _report, data in results:
+        scores = [round(data["categories"][name]["score"] * 100) for name in CATEGORIES]
+        shift = data["audits"]["cumulative-layout-shift"]["numericValue"]
+        print(f"  {path:<28} " + " ".join(f"{score:>4}" for score in scores) + f" {shift:>6.3f}")
+    for path, report, data in results:
+        failing = [
+            f"      {audit['id']}: {audit['score']} {audit.get('displayValue', '')}"
+            for name in CATEGORIES
+            for ref in data["categories"][name]["auditRefs"]
+            if ref["weight"]
+            and (audit := data["audits"][ref["id"]])["score"] is not None
+            and audit["score"] < 1
+        ]
+        if failing:
+            print(f"  {path}:", *failing, sep="\n")
+        if options.keep:
+            print(f"  {path}: report {report}")
     return 0
+
+
+def default_paths() -> list[str]:
+    """Return home, the seed report and its section, in Arabic and in English."""
+    seeds = json.loads((ROOT / "seeds" / "newsroom.json").read_text(encoding="utf-8"))
+    section = seeds["articles"][0]["section"]
+    paths = ["/", "/articles/1/", f"/sections/{section}/"]
+    return paths + ["/en" + path for path in paths]
 
 
 if __name__ == "__main__":

@@ -433,6 +433,7 @@ def _remember_stored(key: str, *, shared: bool = True) -> None:
 def forget_stored() -> None:
     """Forget the files this process has seen stored, as a restart does."""
     _seen_stored.clear()
+    _pictures.clear()
 
 
 def ensure_stored(storage, name: str, produce: Callable[[], bytes]) -> None:
@@ -449,8 +450,12 @@ def original_size(field_file) -> tuple[int, int]:
     """Return a stored image's size from its model's width and height fields.
 
     Only an image stored without them (none is, through the model) is opened to learn it.
+    A plain value that carries its own size (a list's card picture) gives it.
     """
-    field, instance = field_file.field, field_file.instance
+    field = getattr(field_file, "field", None)
+    if field is None:
+        return field_file.width, field_file.height
+    instance = field_file.instance
     width = getattr(instance, field.width_field, None) if field.width_field else None
     height = getattr(instance, field.height_field, None) if field.height_field else None
     if width and height:
@@ -527,6 +532,15 @@ def ensure_renditions(field_file, preset_name: str) -> list[Rendition]:
     return renditions
 
 
+# The markup of a picture, but for its alt text: a list of twenty cards would otherwise
+# plan, name and address 140 renditions on every uncached page.
+_pictures = Memo(
+    "images: a picture's markup for a preset, but for its alt text, with when to look again",
+    stale_when="a rendition is deleted from storage: trusted as long as _seen_stored is",
+    max_size=SEEN_STORED_MAX,
+)
+
+
 def picture_html(
     field_file,
     *,
@@ -542,7 +556,39 @@ def picture_html(
     ``width`` and ``height`` give the browser the picture's proportions before it
     arrives, so nothing on the page moves when it does. A picture above the fold is
     loaded eagerly and first (``loading="eager"``); all others only when scrolled to.
+    The markup is remembered for a while (the renditions it names are in storage).
     """
+    storage = field_file.storage
+    key = (
+        type(storage).__name__,
+        str(getattr(storage, "location", "")),
+        str(getattr(storage, "bucket_name", "")),
+        field_file.name,
+        original_size(field_file),
+        preset,
+        loading,
+        sizes,
+        display_width,
+        css_class,
+    )
+    kept = _pictures.get(key)
+    if kept is None or kept[0] <= time.monotonic():
+        markup = _picture_markup(
+            field_file,
+            preset=preset,
+            loading=loading,
+            sizes=sizes,
+            display_width=display_width,
+            css_class=css_class,
+        )
+        kept = (time.monotonic() + SEEN_STORED_SECONDS, *markup)
+        _pictures.set(key, kept)
+    # The markup before and after the alt text, both made by format_html; the alt escaped.
+    return format_html("{}{}{}", kept[1], alt, kept[2])
+
+
+def _picture_markup(field_file, *, preset, loading, sizes, display_width, css_class):
+    """Return ``picture_html``'s markup before and after its alt text."""
     renditions = ensure_renditions(field_file, preset)
     storage = field_file.storage
     sizes = sizes or PRESETS[preset].sizes
@@ -561,20 +607,22 @@ def picture_html(
         ),
     )
     eager = loading == "eager"
-    return format_html(
-        '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"'
-        '{} loading="{}" decoding="async"{}></picture>',
+    head = format_html(
+        '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="',
         sources,
         storage.url(fallback[len(fallback) // 2].name),
         _srcset(storage, fallback),
         sizes,
         width,
         height,
-        alt,
+    )
+    tail = format_html(
+        '"{} loading="{}" decoding="async"{}></picture>',
         format_html(' class="{}"', css_class) if css_class else "",
         "eager" if eager else "lazy",
         format_html(' fetchpriority="{}"', "high") if eager else "",
     )
+    return head, tail
 
 
 def smallest_rendition_url(field_file, preset: str, stored_format: str = "JPEG") -> str:

@@ -14,6 +14,7 @@ raises ``Http404``.
 """
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.http import Http404
 from django.templatetags.static import static
 from django.utils import timezone
@@ -88,6 +89,7 @@ MOST_SHARED = 5
 MOST_SHARED_DAYS = 7
 # How many of the week's most shared articles are read to find ``MOST_SHARED`` published.
 SHARED_CANDIDATES = 4
+SIDE_LATEST = 5
 RELATED = 4
 LIST_PAGE_SIZE = 20
 # Deeper than any reader goes; crawlers have the sitemaps.
@@ -253,10 +255,9 @@ def week_share_totals(until, *, limit: int) -> list[dict]:
     )
 
 
-def most_shared_cards(
-    language: str, sections: dict[int, dict], *, now: datetime, limit: int = MOST_SHARED
-) -> list[ArticleCard]:
-    """Return the week's most shared articles readers can see now, most shared first.
+def _most_shared_call(now: datetime, language: str, limit: int):
+    """Return the week's share totals by article id and the query that reads, among
+    those articles, the ones readers may see now (None when nothing was shared).
 
     The week's most shared (``SHARED_CANDIDATES`` times ``limit``) are chosen among
     every article, then those published are kept: an article taken down after a week of
@@ -264,12 +265,32 @@ def most_shared_cards(
     planner would walk the whole archive to find them.)
     """
     totals = week_share_totals(timezone.localdate(now), limit=limit * SHARED_CANDIDATES)
-    if not totals:
-        return []
     shares = {row["article"]: row["total"] for row in totals}
-    rows = SHARED_CARDS(now=now, ids=list(shares), language=language)
-    rows.sort(key=lambda row: (-shares[row["pk"]], -row["published_at"].timestamp(), -row["pk"]))
+    if not shares:
+        return shares, None
+    return shares, (SHARED_CARDS, {"now": now, "ids": list(shares), "language": language})
+
+
+def _most_shared_of(
+    rows: list[dict], shares: dict, language: str, sections: dict, *, limit: int, leave_out=None
+) -> list[ArticleCard]:
+    """Return the cards of the most shared, most first, from ``SHARED_CARDS``'s rows."""
+    rows = sorted(
+        (row for row in rows if row["pk"] != leave_out),
+        key=lambda row: (-shares[row["pk"]], -row["published_at"].timestamp(), -row["pk"]),
+    )
     return cards_of(rows[:limit], language, sections)
+
+
+def most_shared_cards(
+    language: str, sections: dict[int, dict], *, now: datetime, limit: int = MOST_SHARED
+) -> list[ArticleCard]:
+    """Return the week's most shared articles readers can see now, most shared first."""
+    shares, call = _most_shared_call(now, language, limit)
+    if call is None:
+        return []
+    (rows,) = run_together(call)
+    return _most_shared_of(rows, shares, language, sections, limit=limit)
 
 
 def home_page(language: str, *, now: datetime | None = None) -> HomePage:
@@ -348,6 +369,17 @@ RELATED_ARTICLES = CompiledQuery(
     columns=card_columns,
     shape=("language", "limit"),
 )
+SIDE_COLUMN = CompiledQuery(
+    "article: side column",
+    Article,
+    # The newest (a small subquery read from the publication index) and the week's most
+    # shared among ``ids`` (their share totals are kept for a minute), in one query.
+    lambda now, ids, language, latest: published_articles(language, now).filter(
+        Q(pk__in=published_articles(language, now).values("pk")[:latest]) | Q(pk__in=ids)
+    ),
+    columns=card_columns,
+    shape=("language", "latest"),
+)
 ACTIVE_SHARE_NETWORKS = CompiledQuery(
     "active share networks",
     ShareNetwork,
@@ -406,6 +438,12 @@ class ArticlePage:
     corrections: list[CorrectionItem]
     related_articles: list[ArticleCard]
     is_preview: bool
+    # The body around the pull quotes: after its first paragraph, where there is one.
+    body_start: SafeString
+    body_rest: SafeString
+    # The side column (beside the article on a wide screen, after it on a phone).
+    side_latest: list[ArticleCard]
+    side_most_shared: list[ArticleCard]
     share_networks: list[ShareButton] = field(default_factory=list)
     language_links: list[LanguageLink] = field(default_factory=list)
     canonical_url: str = ""
@@ -429,6 +467,18 @@ def article_description(article: Article) -> str:
     return article.summary or truncated_text(article.body, 200)
 
 
+_FIRST_PARAGRAPH = re.compile(r"\A\s*<p\b[^>]*>.*?</p>", re.S)
+
+
+def split_body(body: str) -> tuple[SafeString, SafeString]:
+    """Return the sanitized ``body`` cut after its first paragraph (all of it first when
+    it does not begin with one). A sanitized paragraph holds no other block, so its
+    first ``</p>`` closes it."""
+    match = _FIRST_PARAGRAPH.match(body)
+    end = match.end() if match else len(body)
+    return SafeString(body[:end]), SafeString(body[end:])
+
+
 def article_page(
     article: Article, *, language: str, origin: str, preview: bool = False
 ) -> ArticlePage:
@@ -438,13 +488,26 @@ def article_page(
     names no language alternates, nor anything search engines or chat apps read.
     """
     pk = {"pk": article.pk}
+    now = timezone.now()
+    # The side column: the newest and the week's most shared, one more of each than
+    # shown (the page's own article may be among them).
+    totals = week_share_totals(timezone.localdate(now), limit=(MOST_SHARED + 1) * SHARED_CANDIDATES)
+    shares = {row["article"]: row["total"] for row in totals}
+    side = {"now": now, "ids": list(shares), "language": language, "latest": SIDE_LATEST + 1}
     # One round trip for all of them where the database allows (PostgreSQL).
-    tag_rows, author_rows, correction_rows, quote_rows, network_rows = run_together(
+    tag_rows, author_rows, correction_rows, quote_rows, network_rows, side_rows = run_together(
         (ARTICLE_TAGS, pk),
         (ARTICLE_AUTHORS, pk),
         (ARTICLE_CORRECTIONS, pk),
         (ARTICLE_QUOTES, pk),
         (ACTIVE_SHARE_NETWORKS, {}),
+        (SIDE_COLUMN, side),
+    )
+    others = [row for row in side_rows if row["pk"] != article.pk]
+    # Newest first, as the query reads them: the newest are the first, whatever else.
+    side_latest = cards_of(others[:SIDE_LATEST], language)
+    side_most_shared = _most_shared_of(
+        [row for row in others if row["pk"] in shares], shares, language, None, limit=MOST_SHARED
     )
     tags = tags_of(tag_rows, language)
     quotes = quotes_of(quote_rows, language)
@@ -452,21 +515,27 @@ def article_page(
     related = RELATED_ARTICLES(
         pk=article.pk,
         tag_ids=[tag.pk for tag in tags],
-        now=timezone.now(),
+        now=now,
         language=language,
         limit=RELATED,
     )
     description = article_description(article)
+    body_start, body_rest = split_body(article.body)
     common = {
         "article": article,
         "description": description,
         "tags": tags,
         "authors": authors,
-        "quotes": quotes,
+        # An editor's choice is shown once, as a pull quote, and not again in the list.
+        "quotes": [quote for quote in quotes if not quote.highlighted],
         "pull_quotes": [quote for quote in quotes if quote.highlighted],
         "corrections": corrections_of(correction_rows, language),
         "related_articles": cards_of(related, language),
         "is_preview": preview,
+        "body_start": body_start,
+        "body_rest": body_rest,
+        "side_latest": side_latest,
+        "side_most_shared": side_most_shared,
     }
     if preview:
         return ArticlePage(**common)

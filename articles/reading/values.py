@@ -104,9 +104,28 @@ class SectionLink(_Linked):
     COLUMNS = ["slug", *languages_of("name")]
 
 
+_LEAD_IMAGE_FIELD = Article._meta.get_field("lead_image")
+
+
+@dataclass(frozen=True, slots=True)
+class CardImage:
+    """A list's picture of an article: its stored lead image, with the size the upload
+    recorded (no file is opened to learn it), for ``responsive_image``."""
+
+    name: str
+    width: int
+    height: int
+
+    @property
+    def storage(self):
+        """Return the storage the article's lead image is kept in."""
+        return _LEAD_IMAGE_FIELD.storage
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleCard(_Linked):
-    """An article as lists show it: headline, kicker, standfirst, section and date."""
+    """An article as lists show it: headline, kicker, standfirst, section, date and
+    picture (``None`` when it has none)."""
 
     pk: int
     published_at: datetime
@@ -116,10 +135,20 @@ class ArticleCard(_Linked):
     slug_ar: str
     slug_en: str
     section: SectionLink
+    picture: CardImage | None
+    lead_image_alt: str
     paths: InitVar[Callable]
     url: str = field(init=False)
 
-    COLUMNS = ["pk", "published_at", *languages_of("title", "kicker", "summary", "slug")]
+    COLUMNS = [
+        "pk",
+        "published_at",
+        *languages_of("title", "kicker", "summary", "slug"),
+        "lead_image",
+        "lead_image_width",
+        "lead_image_height",
+        *languages_of("lead_image_alt"),
+    ]
     slug_in = Article.slug_in
 
 
@@ -142,7 +171,7 @@ def cards_of(
     """Return a card per row of ``card_columns()`` in ``language``, or of
     ``bare_card_columns()`` with ``sections``, each section's ``SectionLink.COLUMNS`` by
     id; cards of one section share its link."""
-    texts = ModelTexts(Article, ("title", "kicker", "summary"), language)
+    texts = ModelTexts(Article, ("title", "kicker", "summary", "lead_image_alt"), language)
     section_texts = ModelTexts(Section, ("name",), language)
     with override(language):
         article_paths, section_paths = Article.paths(), Section.paths()
@@ -163,11 +192,23 @@ def cards_of(
                 slug_ar=row["slug_ar"],
                 slug_en=row["slug_en"],
                 section=section,
+                picture=_card_picture(row),
                 paths=article_paths,
                 **texts(row),
             )
         )
     return cards
+
+
+def _card_picture(row: dict) -> CardImage | None:
+    """Return the card's picture; none without a stored image and its recorded size."""
+    if not (row["lead_image"] and row["lead_image_width"] and row["lead_image_height"]):
+        return None
+    return CardImage(
+        name=row["lead_image"],
+        width=row["lead_image_width"],
+        height=row["lead_image_height"],
+    )
 
 
 @dataclass(frozen=True, slots=True)

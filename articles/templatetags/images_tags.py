@@ -22,6 +22,8 @@ def responsive_image(image, preset="hero", alt="", loading="lazy", sizes=None, c
 
     Usage: ``{% responsive_image article.lead_image preset="hero" alt=article.lead_image_alt
     loading="eager" %}``; ``loading="lazy"`` (the default) for pictures below the fold.
+    ``image`` is a stored image field's file or a plain value with ``name``, ``width``,
+    ``height`` and ``storage`` (``reading.values.CardImage``).
     """
     if not image:
         return ""
@@ -31,12 +33,20 @@ def responsive_image(image, preset="hero", alt="", loading="lazy", sizes=None, c
         )
     except Exception:
         logger.exception("No renditions for %s (preset %s)", image.name, preset)
-    width, height = image.field.width_field, image.field.height_field
+    if hasattr(image, "field"):
+        width, height = image.field.width_field, image.field.height_field
+        url = image.url
+        width = getattr(image.instance, width, None) or ""
+        height = getattr(image.instance, height, None) or ""
+    else:
+        # A plain value with its own name and size (a list's card picture).
+        url, width, height = image.storage.url(image.name), image.width, image.height
     return format_html(
-        '<img src="{}" alt="{}" width="{}" height="{}" loading="{}" decoding="async">',
-        image.url,
+        '<img src="{}" alt="{}" width="{}" height="{}"{} loading="{}" decoding="async">',
+        url,
         alt,
-        getattr(image.instance, width, None) or "",
-        getattr(image.instance, height, None) or "",
+        width,
+        height,
+        format_html(' class="{}"', css_class) if css_class else "",
         loading,
     )

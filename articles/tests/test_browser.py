@@ -10,9 +10,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.utils import translation
 
-from articles.models import DailyShareCount
+from articles.models import Article, DailyShareCount
 from articles.tests.chromium import CspWatchedBrowser, launched
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,7 +111,8 @@ def test_tapping_whatsapp_counts_the_share_and_opens_whatsapp_with_the_link(
     page.route("https://wa.me/**", whatsapp)
     page.goto(article_url(live_server, seed_report))
 
-    page.get_by_role("link", name="WhatsApp").click()
+    # The first of the two rows (after the byline; the second follows the text).
+    page.get_by_role("link", name="WhatsApp").first.click()
     page.wait_for_url("https://wa.me/**")
 
     assert len(opened) == 1
@@ -201,3 +203,56 @@ def test_the_lite_article_reads_right_to_left_in_system_fonts_with_nothing_block
     assert body["font"].startswith("system-ui") and body["width"] == "640px"
     assert page.locator("h1").inner_text() == seed_report.title_ar
     assert not {"font", "script", "stylesheet", "image"} & set(kinds), kinds
+
+
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def test_pages_show_pictures_and_the_article_fits_its_first_screen(
+    live_server, seed_report, browser
+):
+    """Home, an article and a section, at phone and desktop size, in both languages:
+    screenshots kept as artifacts; pictures in the lists; on a phone, the article's
+    headline, standfirst, byline and the top of its picture on the first screen; share
+    icons named. One context per size, as a reader's browser would keep."""
+    call_command("seed_newsroom", demo=6, verbosity=0)
+    article = Article.objects.filter(is_demo=True, status=Article.Status.PUBLISHED).first()
+    article.summary_ar = "ملخص تجريبي يشرح الخبر في سطرين للقارئ على الهاتف."
+    article.summary_en = "A demo standfirst that sums the story up in two lines."
+    article.save()
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    for name, size in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(viewport=size, user_agent=READER_AGENT, locale="ar")
+        page = context.new_page()
+        suffix = f"{size['width']}x{size['height']}"
+        for language in ("ar", "en"):
+            with translation.override(language):
+                paths = {
+                    "home": "/" if language == "ar" else "/en/",
+                    "article": article.get_absolute_url(),
+                    "section": article.section.get_absolute_url(),
+                }
+            for kind, path in paths.items():
+                page.goto(live_server.url + path)
+                page.wait_for_load_state("load")
+                if kind in {"home", "section"}:
+                    pictures = page.locator(".card__image img")
+                    assert pictures.count() >= 1, (kind, language)
+                    first = pictures.first
+                    first.scroll_into_view_if_needed()
+                    first.evaluate("img => img.decode()")
+                    assert first.evaluate("img => img.naturalWidth") > 0
+                    assert first.get_attribute("alt")
+                    page.evaluate("window.scrollTo(0, 0)")
+                if kind == "article":
+                    names = page.locator(".share__link .visually-hidden").all_inner_texts()
+                    assert names and all(text.strip() for text in names), names
+                    if name == "phone":
+                        for selector in ("h1", ".standfirst", ".byline"):
+                            box = page.locator(selector).bounding_box()
+                            assert box["y"] + box["height"] <= size["height"], selector
+                        picture = page.locator(".lead-image img").bounding_box()
+                        assert picture["y"] < size["height"]
+                page.screenshot(path=ARTIFACTS / f"{kind}-{language}-{suffix}.png", full_page=True)
+        context.close()

@@ -79,8 +79,9 @@ def test_home_has_lead_latest_section_blocks_and_most_shared(client, django_asse
     assert page.xpath('//div[@class="home-lead"]//h2/a/@href') == [lead.get_absolute_url()]
     blocks = page.xpath('//section[@class="section-block"]')
     assert [block.xpath("string(h2)") for block in blocks] == ["أخبار", "اقتصاد"]
-    assert all(1 <= len(block.xpath('.//article[@class="card"]')) <= 4 for block in blocks)
-    headline = "article/*[self::h2 or self::h3]/a/@href"
+    cards = './/article[contains(concat(" ", @class, " "), " card ")]'
+    assert all(1 <= len(block.xpath(cards)) <= 4 for block in blocks)
+    headline = "article/div/*[self::h2 or self::h3]/a/@href"
     on_top = set(page.xpath(f'//div[@class="home-top"]//{headline}'))
     in_blocks = {link for block in blocks for link in block.xpath(f".//{headline}")}
     assert lead.get_absolute_url() in on_top
@@ -300,6 +301,9 @@ def test_only_the_lead_story_is_styled_as_the_lead(client):
 
 
 def test_english_pull_quote_separates_name_and_role_with_an_english_comma(client, seed_report):
+    quote = seed_report.quotes.get(expert__name_en="Ahmed Hamada")
+    quote.highlighted = True
+    quote.save()
     with translation.override("en"):
         path = seed_report.get_absolute_url()
 
@@ -329,3 +333,121 @@ def test_section_pages_go_newer_and_older_without_counting_the_archive(
     assert "الصفحة ٢" in second.content.decode() or "الصفحة 2" in second.content.decode()
     for beyond in ("?page=3", "?page=0", "?page=abc", "?page=-1"):
         assert client.get(path + beyond).status_code == 404, beyond
+
+
+# --- Pictures in lists, the article's first screen, its pull quote and side column ------
+
+
+def pictured_article(**fields) -> Article:
+    """Return a published article whose lead image (a drawn demo picture) is stored."""
+    from articles.media.demo_images import SIZE, demo_image_name, store_demo_images
+
+    store_demo_images()
+    return make_article(
+        lead_image=demo_image_name(0),
+        lead_image_width=SIZE[0],
+        lead_image_height=SIZE[1],
+        lead_image_alt_ar="وصف الصورة",
+        lead_image_alt_en="What the picture shows",
+        **fields,
+    )
+
+
+def test_cards_show_pictures_lazily_except_the_lead_and_text_cards_have_none(client):
+    make_article(title_ar="بلا صورة", published_at=timezone.now() - timedelta(days=2))
+    for number in range(3):
+        pictured_article(published_at=timezone.now() - timedelta(hours=number + 1))
+    lead = pictured_article(published_at=timezone.now())
+
+    page = html.fromstring(client.get("/").content.decode())
+
+    lead_card = page.xpath('//div[@class="home-lead"]/article')[0]
+    (lead_img,) = lead_card.xpath(".//img")
+    assert lead_img.get("loading") == "eager" and lead_img.get("fetchpriority") == "high"
+    assert lead_card.xpath(".//h2/a/@href") == [lead.get_absolute_url()]
+    others = page.xpath('//article[contains(@class, "card--pictured")]')[1:]
+    assert others
+    for card in [lead_card, *others]:
+        (img,) = card.xpath('.//div[@class="card__image"]//img')
+        assert img.get("alt") == "وصف الصورة"
+        assert img.get("width") and img.get("height") and img.get("srcset")
+        assert card.xpath(".//source[@type='image/webp']/@srcset")
+    assert {card.xpath(".//img/@loading")[0] for card in others} == {"lazy"}
+    assert not [card for card in others if card.xpath(".//img/@fetchpriority")]
+    (text_card,) = page.xpath('//article[contains(@class, "card--text")]')
+    assert "بلا صورة" in text_card.text_content()
+    assert not text_card.xpath(".//img")
+
+
+def test_section_list_loads_only_its_first_picture_eagerly(client):
+    section = make_section()
+    for number in range(3):
+        pictured_article(section=section, published_at=timezone.now() - timedelta(hours=number))
+
+    page = html.fromstring(client.get(section.get_absolute_url()).content.decode())
+
+    assert page.xpath('//div[@class="card__image"]//img/@loading') == ["eager", "lazy", "lazy"]
+
+
+def test_pull_quote_appears_only_when_highlighted_and_never_twice(client):
+    article = make_article(body_ar="<p>الفقرة الأولى.</p><p>الفقرة الثانية.</p>")
+    chosen = make_quote(article=article, text_ar="قول اختاره المحرر", highlighted=True)
+    make_quote(article=article, text_ar="قول آخر", position=1)
+
+    content = client.get(article.get_absolute_url()).content.decode()
+    page = html.fromstring(content)
+    content = content[content.index("<main") :]  # the description repeats the text's start
+
+    assert content.count(chosen.text_ar) == 1
+    assert page.xpath('//aside[@class="pull-quote"]/p[1]/text()') == ["قول اختاره المحرر"]
+    assert page.xpath('//figure[@class="quote"]//blockquote/p/text()') == ["قول آخر"]
+    # After the first paragraph, between the two parts of the text.
+    assert content.index("الفقرة الأولى") < content.index(chosen.text_ar)
+    assert content.index(chosen.text_ar) < content.index("الفقرة الثانية")
+
+    chosen.highlighted = False
+    chosen.save()
+    content = client.get(article.get_absolute_url()).content.decode()
+    content = content[content.index("<main") :]
+    assert 'class="pull-quote"' not in content
+    assert content.count(chosen.text_ar) == 1
+
+
+def test_article_side_column_lists_latest_and_most_shared_in_one_more_query(
+    client, django_assert_max_num_queries, uncached_pages
+):
+    article = make_article(published_at=timezone.now() - timedelta(days=3))
+    newest = [make_article(title_ar=f"جديد {number}") for number in range(6)]
+    shared = make_article(title_ar="الأكثر مشاركة", published_at=timezone.now() - timedelta(days=5))
+    DailyShareCount.objects.create(
+        article=shared, network=make_network(), day=timezone.localdate(), count=7
+    )
+    DailyShareCount.objects.create(
+        article=article, network=make_network(), day=timezone.localdate(), count=50
+    )
+
+    client.get(article.get_absolute_url())  # the masthead and the week's totals are kept
+
+    # Made again (the page cache is off): before the side column the page ran 7 queries;
+    # one more now.
+    with django_assert_max_num_queries(8):
+        content = client.get(article.get_absolute_url()).content.decode()
+
+    page = html.fromstring(content)
+    (side,) = page.xpath('//aside[@class="side-column"]')
+    latest = side.xpath('.//section[@aria-labelledby="side-latest-heading"]//a/text()')
+    assert latest == [item.title_ar for item in newest[:5]]
+    most = side.xpath('.//section[@aria-labelledby="side-shared-heading"]//a/text()')
+    # The page's own article, though shared most, is not offered beside itself.
+    assert most == ["الأكثر مشاركة"]
+
+
+def test_article_share_icons_are_named_in_the_page_language(client, seed_report):
+    page = html.fromstring(client.get(seed_report.get_absolute_url()).content.decode())
+
+    rows = page.xpath('//nav[@class="share"]')
+    assert len(rows) == 2
+    names = rows[0].xpath(".//a/span[@class='visually-hidden']/text()")
+    assert "شارك عبر WhatsApp" in names and "انسخ الرابط" in names
+    assert rows[0].xpath(".//a/svg[@aria-hidden='true']")
+    assert len(page.xpath('//script[contains(@src, "share.js")]')) == 1

@@ -496,6 +496,11 @@ def path_in(language: str, target, *args) -> str:
         return target.get_absolute_url()
 
 
+def shared_on(networks: set[str], language: str) -> set[str]:
+    with translation.override(language):
+        return {translation.gettext("Share on %(network)s") % {"network": n} for n in networks}
+
+
 def reader_documents(carriers, language: str, *, article_pages, own_pages, networks):
     """Return the reader pages showing ``carriers``: their articles, and their own pages."""
     documents = []
@@ -515,7 +520,8 @@ def reader_documents(carriers, language: str, *, article_pages, own_pages, netwo
                 ".quote blockquote p": text("quote", "text"),
                 ".tags a": text("tag", "name"),
             },
-            includes={".share__link": networks},
+            # Each icon is named "Share on <network>" in the page's language.
+            includes={".share__link": shared_on(networks, language)},
             renders=count(carrier, ARTICLE_PAGE_FIELDS, language),
         )
         if article_pages(carrier):

@@ -439,13 +439,24 @@ def build_carriers(
             highlighted=True,
             **_values(carrier, "quote"),
         )
+        # The same words again, not highlighted: the quotes box shows only those.
+        carrier.listed_quote = Quote(
+            article=carrier.article,
+            expert=carrier.expert,
+            position=1,
+            **_values(carrier, "quote"),
+        )
         carrier.correction = Correction(article=carrier.article, **_values(carrier, "correction"))
     if bulk:
-        Quote.objects.bulk_create([carrier.quote for carrier in carriers], batch_size=500)
+        Quote.objects.bulk_create(
+            [quote for carrier in carriers for quote in (carrier.quote, carrier.listed_quote)],
+            batch_size=500,
+        )
         Correction.objects.bulk_create([carrier.correction for carrier in carriers], batch_size=500)
     else:
         for carrier in carriers:
             carrier.quote.save()
+            carrier.listed_quote.save()
             carrier.correction.save()
     return carriers
 

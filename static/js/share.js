@@ -13,7 +13,11 @@
         var label = link.querySelector("span") || link;
         var before = label.textContent;
         label.textContent = done;
-        window.setTimeout(function () { label.textContent = before; }, 2500);
+        link.classList.add("share__link--copied");
+        window.setTimeout(function () {
+          label.textContent = before;
+          link.classList.remove("share__link--copied");
+        }, 2500);
       });
     });
   });

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from articles.caching.pagecache import content_changed
+from articles.media.demo_images import SIZE as DEMO_IMAGE_SIZE
+from articles.media.demo_images import demo_image_name, store_demo_images
 from articles.models import Article, Expert, Quote, Section, ShareNetwork, Tag
 
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
@@ -180,6 +182,8 @@ class DemoGenerator:
         if not sections or not places:
             raise CommandError("Seed the newsroom before adding demo articles.")
         experts = self.experts()
+        # A few drawn pictures, stored once, shared by all demo articles.
+        store_demo_images()
         # Demo articles are older than everything real, so they never become the lead story.
         oldest = Article.objects.aggregate(oldest=Min("published_at"))["oldest"] or timezone.now()
         start = Article.objects.filter(is_demo=True).count()
@@ -201,7 +205,8 @@ class DemoGenerator:
                         article=article,
                         expert=self.random.choice(experts),
                         position=position,
-                        highlighted=position == 1,
+                        # A pull quote is an editor's choice: none is made for them.
+                        highlighted=False,
                         **translated("text", text),
                         **translated("context", self.pool["context"]),
                     )
@@ -242,6 +247,12 @@ class DemoGenerator:
             **translated("kicker", self.pool["kicker"]),
             **translated("source", {"ar": "SY24", "en": "SY24"}),
             **{f"body_{code}": body[code] for code in LANGUAGES},
+            lead_image=demo_image_name(number),
+            lead_image_width=DEMO_IMAGE_SIZE[0],
+            lead_image_height=DEMO_IMAGE_SIZE[1],
+            **translated("lead_image_alt", self.pool["image"]["alt"]),
+            **translated("lead_image_caption", self.pool["image"]["caption"]),
+            **translated("lead_image_credit", self.pool["image"]["credit"]),
         )
         article.prepare_for_save()
         article._demo_place = place
