@@ -48,14 +48,16 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Start every test with an empty cache (rate-limit counts, cached pages), and no
-    stored file known to this process."""
+    """Start every test with an empty cache (rate-limit counts, cached pages), no stored
+    file known to this process, and no share totals kept from another test's minute."""
     from django.core.cache import cache
 
     from articles.media.images import forget_stored
+    from articles.reading.pages import forget_share_totals
 
     cache.clear()
     forget_stored()
+    forget_share_totals()
 
 
 @pytest.fixture

@@ -28,12 +28,12 @@ from django.http import Http404
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, override
 
 from articles.arabic import localize_digits
 from articles.links import path_to, short_path
-from articles.memos import Memo
+from articles.memos import Memo, memoized
 from articles.models import (
     Article,
     Correction,
@@ -241,6 +241,11 @@ _week_totals = Memo(
     stale_when="the minute passes (share counts only; what is published is read anew)",
     max_size=8,
 )
+
+
+def forget_share_totals() -> None:
+    """Forget the week's share totals kept for the minute (the tests' clean slate)."""
+    _week_totals.clear()
 
 
 def week_share_totals(until, *, limit: int) -> list[dict]:
@@ -464,7 +469,22 @@ def article_paths(article: Article) -> dict[str, str]:
 
 def article_description(article: Article) -> str:
     """Return the article's standfirst, or the start of its text: the page's description."""
-    return article.summary or truncated_text(article.body, 200)
+    if article.summary:
+        return article.summary
+    key = (article.pk, article.edit_version, get_language())
+    return _text_starts.get_or_make(key, lambda: truncated_text(article.body, 200))
+
+
+_text_starts = Memo(
+    "reading: the start of an article's text, as its description",
+    stale_when="never: the key holds the article's edit version, new with every save",
+    max_size=512,
+)
+
+
+@memoized(stale_when="collectstatic wrote new files (a deploy restarts the workers)", max_size=4)
+def _static(path: str) -> str:
+    return static(path)
 
 
 _FIRST_PARAGRAPH = re.compile(r"\A\s*<p\b[^>]*>.*?</p>", re.S)
@@ -551,7 +571,7 @@ def article_page(
         section=article.section.name,
         site_name=str(settings.NEWSROOM_SITE_NAME),
         publisher_logo=seo.Image(
-            url=origin + static("img/logo.png"), width=600, height=60, type="image/png"
+            url=origin + _static("img/logo.png"), width=600, height=60, type="image/png"
         ),
         authors=[author.name for author in authors],
         keywords=[tag.name for tag in tags],

@@ -194,16 +194,16 @@ def _execute(connection, batch: list[tuple["_Compiled", list]]) -> list[list[tup
                 answers.append(cursor.fetchall())
         return answers
     answers = []
-    for compiled, params in batch:
-        if compiled.prepared or connection.vendor != "postgresql":
-            with _cursor(connection) as cursor:
-                cursor.execute(compiled.statement, params)
-                answers.append(cursor.fetchall())
-        else:
-            # Django's cursor binds on the client: planned with these values, every time.
-            with connection.cursor() as cursor:
-                cursor.execute(compiled.sql, params)
-                answers.append(cursor.fetchall())
+    with _cursor(connection) as ours:
+        for compiled, params in batch:
+            if compiled.prepared or connection.vendor != "postgresql":
+                ours.execute(compiled.statement, params)
+                answers.append(ours.fetchall())
+            else:
+                # Django's cursor binds on the client: planned with these values, every time.
+                with connection.cursor() as cursor:
+                    cursor.execute(compiled.sql, params)
+                    answers.append(cursor.fetchall())
     return answers
 
 

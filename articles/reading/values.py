@@ -26,11 +26,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import override
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from articles.links import path_builder
+from articles.memos import memoized
 from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
 
 LANGUAGES = ("ar", "en")
@@ -171,10 +173,9 @@ def cards_of(
     """Return a card per row of ``card_columns()`` in ``language``, or of
     ``bare_card_columns()`` with ``sections``, each section's ``SectionLink.COLUMNS`` by
     id; cards of one section share its link."""
-    texts = ModelTexts(Article, ("title", "kicker", "summary", "lead_image_alt"), language)
-    section_texts = ModelTexts(Section, ("name",), language)
-    with override(language):
-        article_paths, section_paths = Article.paths(), Section.paths()
+    texts, section_texts, article_paths, section_paths = _card_rules(
+        language, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
+    )
     links: dict = {}
     cards = []
     for row in rows:
@@ -198,6 +199,16 @@ def cards_of(
             )
         )
     return cards
+
+
+@memoized(stale_when="the URLconf changes (a new release restarts the workers)", max_size=16)
+def _card_rules(language: str, script_prefix: str, urlconf: str):
+    """Return what every card of ``language`` is made with: the texts' rules and the
+    paths' builders (a list of cards is made on every page; these are the same)."""
+    texts = ModelTexts(Article, ("title", "kicker", "summary", "lead_image_alt"), language)
+    section_texts = ModelTexts(Section, ("name",), language)
+    with override(language):
+        return texts, section_texts, Article.paths(), Section.paths()
 
 
 def _card_picture(row: dict) -> CardImage | None:
