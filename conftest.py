@@ -92,6 +92,22 @@ def roles_exist(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def migration_rows(db):
+    """Recreate the rows data migrations make (the reach-us page, the masthead and footer
+    settings), as they make them: a transactional test earlier in the same process empties
+    every table when it ends."""
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("articles.migrations.0009_reach_us_page", "create_page"),
+        ("articles.migrations.0012_masthead", "create_settings"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
 def seeded(db):
     """Load the seed report (and nothing else) into the test database."""
     call_command("seed_newsroom", verbosity=0)

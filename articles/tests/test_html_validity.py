@@ -31,7 +31,9 @@ pytestmark = [
 ]
 
 
-def test_public_pages_have_no_html_errors_or_warnings(client, seed_report, tmp_path, settings):
+def test_public_pages_have_no_html_errors_or_warnings(
+    client, seed_report, tmp_path, settings, migration_rows
+):
     call_command("seed_newsroom", demo=6, verbosity=0)
     # The reach-us page with every way in it can list.
     settings.NEWSROOM_SITE_URL = "https://news.example"

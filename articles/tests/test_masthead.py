@@ -27,7 +27,7 @@ from articles.tests.signin import sign_in
 from articles.tests.test_editorial import form_data
 from staff import roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("migration_rows")]
 
 LOGO = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40">'

@@ -15,7 +15,7 @@ from articles.models import Article
 from articles.public.sitemaps import ArticleSitemap, NewsSitemap
 from articles.tests.factories import make_article, make_expert, make_quote, make_section, make_tag
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("migration_rows")]
 
 SCHEMAS = Path(__file__).parent / "schemas"
 NS = {

@@ -1077,7 +1077,7 @@ def test_the_sections_menu_shows_every_section_name_as_written(client, carriers,
     assert not page.problems, report([page])
 
 
-def test_the_about_and_corrections_pages_keep_only_sanitized_rich_text(client):
+def test_the_about_and_corrections_pages_keep_only_sanitized_rich_text(client, migration_rows):
     """Each case in the two rich-text fields of the masthead-and-footer row, both
     languages: sanitized on save, so the pages show the allow-list's markup only."""
     row = SiteSettings.objects.get()
@@ -1100,7 +1100,7 @@ def test_the_about_and_corrections_pages_keep_only_sanitized_rich_text(client):
     assert not all_problems(pages), report(pages)
 
 
-def test_footer_links_are_web_or_mail_addresses_and_shown_as_written(client):
+def test_footer_links_are_web_or_mail_addresses_and_shown_as_written(client, migration_rows):
     """A payload alone is refused as a link unless it is a plain address; one that
     passes (after an address) is shown exactly as written, running nothing."""
     row = SiteSettings.objects.get()
