@@ -444,8 +444,8 @@ class ArticlePage:
     related_articles: list[ArticleCard]
     is_preview: bool
     # The body around the pull quotes: after its first paragraph, where there is one.
-    body_start: SafeString
-    body_rest: SafeString
+    body_start: str  # sanitized on save (the template marks it safe)
+    body_rest: str
     # The side column (beside the article on a wide screen, after it on a phone).
     side_latest: list[ArticleCard]
     side_most_shared: list[ArticleCard]
@@ -490,13 +490,14 @@ def _static(path: str) -> str:
 _FIRST_PARAGRAPH = re.compile(r"\A\s*<p\b[^>]*>.*?</p>", re.S)
 
 
-def split_body(body: str) -> tuple[SafeString, SafeString]:
+def split_body(body: str) -> tuple[str, str]:
     """Return the sanitized ``body`` cut after its first paragraph (all of it first when
     it does not begin with one). A sanitized paragraph holds no other block, so its
-    first ``</p>`` closes it."""
+    first ``</p>`` closes it. Plain strings, as the body is: the template marks the
+    sanitized text safe where it shows it, as it does the whole body."""
     match = _FIRST_PARAGRAPH.match(body)
     end = match.end() if match else len(body)
-    return SafeString(body[:end]), SafeString(body[end:])
+    return body[:end], body[end:]
 
 
 def article_page(
