@@ -393,6 +393,21 @@ ACTIVE_SHARE_NETWORKS = CompiledQuery(
 )
 
 
+_share_networks = Memo(
+    "reading: the active share networks, by the minute",
+    stale_when="a share network is saved or deleted (a page-cache generation starts, which "
+    "empties this memo in every worker; without a page cache, in this worker only), or "
+    "the minute passes",
+    max_size=2,
+)
+
+
+def active_share_networks() -> list[dict]:
+    """Return the rows of the share networks pages offer, in their order: the same for
+    every page, read once a minute per worker."""
+    return _share_networks.get_or_make(int(time.time() // 60), ACTIVE_SHARE_NETWORKS)
+
+
 def previewed_article(token: str) -> Article:
     """Return the article an outside preview link opens, with its section, or raise Http404.
 
@@ -428,6 +443,49 @@ def published_article(pk: int, *, now: datetime | None = None) -> Article:
         database, _SECTION_FIELDS, [row[f"section__{name}"] for name in _SECTION_FIELDS]
     )
     return article
+
+
+@dataclass(frozen=True, slots=True)
+class SideColumn:
+    """Beside every article: the newest and the week's most shared, one more of each
+    than an article page shows (the page's own article may be among them)."""
+
+    latest: list[ArticleCard]
+    most_shared: list[ArticleCard]
+
+
+_side_columns = Memo(
+    "reading: the article pages' side column, per language, by the minute",
+    stale_when="an article is published, changed or taken down (each starts a page-cache "
+    "generation, which empties this memo in every worker; without a page cache, in this "
+    "worker only), or the minute passes: a scheduled article joins it within the minute",
+    max_size=8,
+)
+
+
+def side_column(language: str, *, now: datetime) -> SideColumn:
+    """Return the side column every article page shows, the same beside each of them:
+    read once a minute per language and worker, not once per page."""
+    key = (language, int(time.time() // 60))
+    return _side_columns.get_or_make(key, lambda: _side_column(language, now))
+
+
+def _side_column(language: str, now: datetime) -> SideColumn:
+    totals = week_share_totals(timezone.localdate(now), limit=(MOST_SHARED + 1) * SHARED_CANDIDATES)
+    shares = {row["article"]: row["total"] for row in totals}
+    side = {"now": now, "ids": list(shares), "language": language, "latest": SIDE_LATEST + 1}
+    rows = SIDE_COLUMN(**side)
+    # Newest first, as the query reads them: the newest are the first, whatever else.
+    return SideColumn(
+        latest=cards_of(rows[: SIDE_LATEST + 1], language),
+        most_shared=_most_shared_of(
+            [row for row in rows if row["pk"] in shares],
+            shares,
+            language,
+            None,
+            limit=MOST_SHARED + 1,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,26 +568,16 @@ def article_page(
     """
     pk = {"pk": article.pk}
     now = timezone.now()
-    # The side column: the newest and the week's most shared, one more of each than
-    # shown (the page's own article may be among them).
-    totals = week_share_totals(timezone.localdate(now), limit=(MOST_SHARED + 1) * SHARED_CANDIDATES)
-    shares = {row["article"]: row["total"] for row in totals}
-    side = {"now": now, "ids": list(shares), "language": language, "latest": SIDE_LATEST + 1}
     # One round trip for all of them where the database allows (PostgreSQL).
-    tag_rows, author_rows, correction_rows, quote_rows, network_rows, side_rows = run_together(
+    tag_rows, author_rows, correction_rows, quote_rows = run_together(
         (ARTICLE_TAGS, pk),
         (ARTICLE_AUTHORS, pk),
         (ARTICLE_CORRECTIONS, pk),
         (ARTICLE_QUOTES, pk),
-        (ACTIVE_SHARE_NETWORKS, {}),
-        (SIDE_COLUMN, side),
     )
-    others = [row for row in side_rows if row["pk"] != article.pk]
-    # Newest first, as the query reads them: the newest are the first, whatever else.
-    side_latest = cards_of(others[:SIDE_LATEST], language)
-    side_most_shared = _most_shared_of(
-        [row for row in others if row["pk"] in shares], shares, language, None, limit=MOST_SHARED
-    )
+    side = side_column(language, now=now)
+    side_latest = [card for card in side.latest if card.pk != article.pk][:SIDE_LATEST]
+    side_most_shared = [card for card in side.most_shared if card.pk != article.pk][:MOST_SHARED]
     tags = tags_of(tag_rows, language)
     quotes = quotes_of(quote_rows, language)
     authors = authors_of(author_rows)
@@ -584,7 +632,7 @@ def article_page(
     return ArticlePage(
         **common,
         share_networks=share_buttons_of(
-            network_rows, language, view="articles:share", pk=article.pk
+            active_share_networks(), language, view="articles:share", pk=article.pk
         ),
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
@@ -922,7 +970,7 @@ def quote_page(quote: Quote, *, language: str, origin: str) -> QuotePage:
         article=quote.article,
         expert=quote.expert,
         share_networks=share_buttons_of(
-            ACTIVE_SHARE_NETWORKS(), language, view="articles:quote_share", pk=quote.pk
+            active_share_networks(), language, view="articles:quote_share", pk=quote.pk
         ),
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
