@@ -27,6 +27,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
+    TranslationAdmin,
     TranslationStackedInline,
     TranslationTabularInline,
 )
@@ -38,10 +39,10 @@ from articles.admin import whatsapp
 from articles.admin.base import (
     RevisionGuardMixin,
     TextDirectionMixin,
-    TranslatedAdmin,
     VersionedTranslatedAdmin,
 )
 from articles.admin.deliveries import deliveries_context
+from articles.admin.translating import LanguageLabelsMixin, TranslatorsViewMixin
 from articles.arabic import normalize_for_search
 from articles.links import absolute_url, site_origin
 from articles.media import images
@@ -111,14 +112,18 @@ class ArticleChildInline:
         )
 
 
-class QuoteInline(ArticleChildInline, TextDirectionMixin, TranslationStackedInline):
+class QuoteInline(
+    ArticleChildInline, LanguageLabelsMixin, TextDirectionMixin, TranslationStackedInline
+):
     model = Quote
     extra = 0
     autocomplete_fields = ["expert"]
     fields = ["expert", "text", "context", "position", "highlighted"]
 
 
-class CorrectionInline(ArticleChildInline, TextDirectionMixin, TranslationTabularInline):
+class CorrectionInline(
+    ArticleChildInline, LanguageLabelsMixin, TextDirectionMixin, TranslationTabularInline
+):
     model = Correction
     extra = 0
     fields = ["text", "published_at"]
@@ -273,7 +278,11 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
+class ArticleAdmin(
+    TranslatorsViewMixin, RevisionGuardMixin, VersionAdmin, TextDirectionMixin, TranslationAdmin
+):
+    # Untabbed: the Arabic inputs first, the English in their own fieldset, each beside
+    # the saved Arabic (admin/translating.py).
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"

@@ -1,8 +1,8 @@
 """The admin's front page for the newsroom: what each member of staff needs first."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from articles.models import Article, DailyShareCount
@@ -11,11 +11,14 @@ DASHBOARD_ROWS = 8
 
 
 def dashboard(user) -> dict:
-    """Return what a member of staff needs first: their drafts, the queue, the schedule."""
+    """Return what a member of staff needs first: their drafts, the queue, the schedule,
+    what went out today, what readers share, and the translations left behind."""
     now = timezone.now()
+    today = timezone.localdate()
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
     articles = Article.objects.select_related("section").order_by("-updated_at")
     mine = Q(created_by=user) | Q(authors=user)
-    week_ago = timezone.localdate() - timedelta(days=6)
+    week_ago = today - timedelta(days=6)
     most_shared = (
         DailyShareCount.objects.filter(day__gte=week_ago)
         .values("article", "article__title_ar", "article__title_en")
@@ -23,6 +26,7 @@ def dashboard(user) -> dict:
         .order_by("-clicks")[:DASHBOARD_ROWS]
     )
     return {
+        "can_add": user.has_perm("articles.add_article"),
         "my_drafts": list(
             articles.filter(mine, status=Article.Status.DRAFT).distinct()[:DASHBOARD_ROWS]
         ),
@@ -34,6 +38,20 @@ def dashboard(user) -> dict:
                 "published_at"
             )[:DASHBOARD_ROWS]
         ),
-        "recently_published": list(articles.published().latest_first()[:DASHBOARD_ROWS]),
+        "published_today": list(
+            articles.published(now)
+            .filter(published_at__gte=start_of_today)
+            .latest_first()[:DASHBOARD_ROWS]
+        ),
+        # Filled by the reading counts (a count per article and day, like the share
+        # counts): rows shaped as most_shared's, with "reads" for "clicks".
+        "most_read": [],
         "most_shared": list(most_shared),
+        # English written, then the Arabic changed: the translator's queue, oldest first.
+        "translations_outdated": list(
+            articles.available_in("en")
+            .exclude(status=Article.Status.ARCHIVED)
+            .filter(content_changed_ar__gt=F("content_changed_en"))
+            .order_by("content_changed_ar")[:DASHBOARD_ROWS]
+        ),
     }
