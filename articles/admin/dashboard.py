@@ -5,13 +5,16 @@ from datetime import timedelta
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from articles.models import Article, DailyShareCount
+from articles.models import Article, DailyReadCount, DailyShareCount
 
 DASHBOARD_ROWS = 8
 
 
 def dashboard(user) -> dict:
-    """Return what a member of staff needs first: their drafts, the queue, the schedule."""
+    """Return what a member of staff needs first: their drafts, the queue, the schedule,
+    and what readers shared and read most this week (``most_shared``: dicts of
+    "article", "article__title_ar", "article__title_en" and "clicks"; ``most_read``: the
+    same, with "reads")."""
     now = timezone.now()
     articles = Article.objects.select_related("section").order_by("-updated_at")
     mine = Q(created_by=user) | Q(authors=user)
@@ -21,6 +24,12 @@ def dashboard(user) -> dict:
         .values("article", "article__title_ar", "article__title_en")
         .annotate(clicks=Sum("count"))
         .order_by("-clicks")[:DASHBOARD_ROWS]
+    )
+    most_read = (
+        DailyReadCount.objects.filter(day__gte=week_ago)
+        .values("article", "article__title_ar", "article__title_en")
+        .annotate(reads=Sum("count"))
+        .order_by("-reads", "-article")[:DASHBOARD_ROWS]
     )
     return {
         "my_drafts": list(
@@ -36,4 +45,5 @@ def dashboard(user) -> dict:
         ),
         "recently_published": list(articles.published().latest_first()[:DASHBOARD_ROWS]),
         "most_shared": list(most_shared),
+        "most_read": list(most_read),
     }
