@@ -7,6 +7,7 @@ in the admin's article list and on its dashboard.
 
 import threading
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from django.utils import timezone
 from lxml import html
 
 from articles.models import Article, DailyReadCount
+from articles.tests.chromium import CspWatchedBrowser, launched
 from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
 from articles.writing import actions
@@ -281,3 +283,41 @@ def test_simultaneous_reads_are_all_counted():
 
     assert errors == []
     assert DailyReadCount.objects.get(article=article).count == 200
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_browser_counts_a_cached_page_once_and_reads_it_whole_without_javascript(
+    live_server, migration_rows
+):
+    article = make_article(
+        title_ar="مقال يقرؤه المتصفح",
+        body_ar="<p>الفقرة الأولى من المقال.</p><p>الفقرة الأخيرة من المقال.</p>",
+    )
+    path = article.get_absolute_url()
+    # Stored in the cache for the live server's host (it runs in this process).
+    warm = Client().get(path, HTTP_HOST=urlsplit(live_server.url).netloc)
+    assert warm["X-Cache"] == "miss"
+
+    with launched() as chromium:
+        browser = CspWatchedBrowser(chromium)
+        reader = browser.new_context(user_agent=READER, locale="ar")
+        page = reader.new_page()
+        beacon = f"{live_server.url}/r/{article.pk}/"
+        with page.expect_response(beacon) as counted:
+            answer = page.goto(live_server.url + path)
+        assert answer.headers["x-cache"] == "hit"
+        assert (counted.value.status, counted.value.request.method) == (204, "POST")
+        assert reader.cookies() == []
+
+        no_script = browser.new_context(user_agent=READER, locale="ar", java_script_enabled=False)
+        plain = no_script.new_page()
+        plain.goto(live_server.url + path)
+        text = plain.locator("main").inner_text()
+        blocked = browser.close()
+
+    # inner_text is what is rendered: the headline and every paragraph show, script or not.
+    for shown in ("مقال يقرؤه المتصفح", "الفقرة الأولى من المقال.", "الفقرة الأخيرة من المقال."):
+        assert shown in text
+    assert blocked == []
+    assert reads_of(article) == 1
