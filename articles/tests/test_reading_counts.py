@@ -20,6 +20,7 @@ from django.utils import timezone
 from lxml import html
 
 from articles.models import Article, DailyReadCount
+from articles.reading.pages import WEEK_READ_TOTALS
 from articles.tests.chromium import CspWatchedBrowser, launched
 from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
@@ -254,6 +255,21 @@ def test_editors_see_reads_this_week_in_the_article_list_and_dashboard(client):
         (row["article"], row["article__title_ar"], row["reads"]) for row in dashboard["most_read"]
     ] == [(popular.pk, "مقروء جدًا", 1200), (fair.pk, "مقروء قليلًا", 42)]
     assert unread.pk not in [row["article"] for row in dashboard["most_read"]]
+
+
+@pytest.mark.django_db
+def test_the_weeks_most_read_are_summed_from_the_day_index_alone():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's plan (the same index serves PostgreSQL)")
+    today = timezone.localdate()
+    week = WEEK_READ_TOTALS.build(since=today - timedelta(days=6), until=today, limit=24)
+    sql, params = week.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = "\n".join(row[-1] for row in cursor.fetchall())
+
+    # Only the week's rows, and not one table row: the counts are in the index.
+    assert "COVERING INDEX read_count_day_total (day>? AND day<?)" in plan
 
 
 @pytest.mark.django_db(transaction=True)
