@@ -26,7 +26,7 @@ from django.db import connections, router
 from django.db.models import Q, Sum
 from django.http import Http404
 from django.templatetags.static import static
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext, override
@@ -319,7 +319,7 @@ def most_read_cards(language: str, *, now: datetime) -> list[ArticleCard]:
     when a generation starts, so an article taken down leaves the list at once.
     """
     until = timezone.localdate(now)
-    key = (language, until, get_script_prefix(), int(time.time() // 60))
+    key = (language, until, get_script_prefix(), get_urlconf(), int(time.time() // 60))
     return _most_read.get_or_make(key, lambda: _most_read_of(language, now, until))
 
 
