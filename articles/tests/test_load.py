@@ -56,7 +56,7 @@ def test_fifty_readers_for_a_minute_while_editors_publish(run_summary):
         f"{result['non-2xx/3xx answers']} errors, {result['socket errors']} socket errors; "
         f"editor: {result['editor']}; new error log lines: "
         f"{len(result['new error log lines'])}; 20 share clicks counted "
-        f"{result['shares counted']}; reads sent {result['reads sent']:,}, counted "
-        f"{result['reads counted']:,}."
+        f"{result['shares counted']}; reads sent {result['reads sent']}, counted "
+        f"{result['reads counted']}."
     )
     assert failures(result) == []
