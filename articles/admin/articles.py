@@ -259,14 +259,13 @@ class TranslationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
-# "This week" in the admin is what readers' "most read this week" counts: today and the
-# six days before it.
-WEEK_DAYS = 7
 MOST_READ_ROWS = 20
 
 
 def week_start():
-    return timezone.localdate() - timedelta(days=WEEK_DAYS - 1)
+    """Return the first day of "this week": what readers' "most read this week" counts
+    (today and the days before it)."""
+    return timezone.localdate() - timedelta(days=pages.MOST_READ_DAYS - 1)
 
 
 class WeekReadsFilter(admin.SimpleListFilter):
