@@ -1,4 +1,5 @@
-"""The newsroom's content: sections, tags, experts, articles, quotes, corrections, shares.
+"""The newsroom's content: sections, tags, experts, articles, quotes, corrections, shares,
+reads.
 
 Fields listed in ``translation.py`` are translated by django-modeltranslation: Arabic is
 the original and the fallback, English is optional.
@@ -754,6 +755,33 @@ class DailyShareCount(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.network_id} {self.day}: {self.count}"
+
+
+class DailyReadCount(models.Model):
+    """How many times an article was read on one day: a number, and nothing about who.
+
+    Counted by the article page's own request (``/r/<id>/``): no cookie, no address, no
+    third party (``articles.writing.reads``).
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="read_counts"
+    )
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("reads"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("read count")
+        verbose_name_plural = _("read counts")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="read_count_one_row_per_day"),
+        ]
+        # The week's most read are summed from this index alone (the reads are in it).
+        indexes = [models.Index(fields=["day", "article", "count"], name="read_count_day_total")]
+
+    def __str__(self):
+        return f"{self.article_id} {self.day}: {self.count}"
 
 
 validate_telegram_url = RegexValidator(

@@ -7,11 +7,15 @@ from urllib.parse import quote, urlsplit
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Link previewers fetch the share URL to draw a card; they are not readers sharing.
+# Link previewers fetch the share URL to draw a card; they are not readers sharing. Nor
+# are crawlers that run a page's script, page testers and scripts: they are not
+# readers reading either (``articles.public.views.read``).
 _PREVIEWERS = re.compile(
     r"bot|crawl|spider|slurp|preview|facebookexternalhit|facebookcatalog|whatsapp/|telegrambot"
     r"|skypeuripreview|embedly|quora link|outbrain|pinterest|vkshare|w3c_validator|curl|wget"
-    r"|python-requests|httpclient|headless",
+    r"|python-requests|httpclient|headless|lighthouse|pagespeed|ptst/|googleother|mediapartners"
+    r"|feedfetcher|scrapy|phantomjs|selenium|puppeteer|playwright|python-urllib|aiohttp"
+    r"|go-http-client|okhttp|node-fetch|axios|java/|libwww",
     re.IGNORECASE,
 )
 
@@ -35,7 +39,8 @@ def build_share_url(template: str, *, url: str, title: str) -> str:
 
 
 def is_link_previewer(user_agent: str) -> bool:
-    """Say whether a request comes from a crawler or a link-preview fetcher, not a reader."""
+    """Say whether a request comes from a crawler, a link-preview fetcher or a script, not
+    a reader (by its User-Agent; none at all is no browser's)."""
     return not user_agent or bool(_PREVIEWERS.search(user_agent))
 
 

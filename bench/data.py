@@ -7,6 +7,9 @@ The demo generator writes articles; a real archive also has:
   articles a day, most of them among the newest (the home page's "most shared" reads
   them); the same number whatever the archive's size, as readers' sharing follows the
   audience, not the number of articles kept;
+- **read counts for recent weeks**: three weeks of daily counts for 1,000 articles a
+  day, most of them among the newest ("most read", kept for the minute, sums them);
+  added on their own to a data set seeded before they existed;
 - **experts with one to hundreds of quotes**: one expert quoted once, in an article from
   the middle of the archive, one quoted in 300 articles (the seed report's experts stay
   as they are: quoted only in the newest article, the case where walking the archive
@@ -33,6 +36,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 MARKER = "bench-quoted-once"
 SHARE_DAYS = 21
 SHARED_PER_DAY = 300  # articles shared on a given day
+READ_DAYS = 21
+READ_PER_DAY = 1000  # articles read on a given day
 PROLIFIC_QUOTES = 300
 # Each section's share of the demo articles, largest first.
 SECTION_WEIGHTS = [50, 25, 12, 6, 4, 2, 1]
@@ -46,17 +51,31 @@ def main() -> None:
     from django.utils import timezone
 
     from articles.caching.invalidation import content_changed
-    from articles.models import Article, DailyShareCount, Expert, Quote, Section, ShareNetwork
+    from articles.models import (
+        Article,
+        DailyReadCount,
+        DailyShareCount,
+        Expert,
+        Quote,
+        Section,
+        ShareNetwork,
+    )
 
-    if Expert.objects.filter(slug=MARKER).exists():
-        print("bench data: already there")
-        return
-    chance = random.Random(24)  # noqa: S311 - data, not secrets
     published = list(
         Article.objects.filter(status=Article.Status.PUBLISHED)
         .order_by("-published_at")
         .values_list("pk", flat=True)
     )
+    if not DailyReadCount.objects.exists():
+        reads = read_counts(DailyReadCount, published, timezone.localdate())
+        DailyReadCount.objects.bulk_create(reads, batch_size=2000, ignore_conflicts=True)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        print(f"bench data: {len(reads)} read counts over {READ_DAYS} days")
+    if Expert.objects.filter(slug=MARKER).exists():
+        print("bench data: already there")
+        return
+    chance = random.Random(24)  # noqa: S311 - data, not secrets
     demo = list(Article.objects.filter(is_demo=True).order_by("pk").values_list("pk", flat=True))
     with transaction.atomic():
         # Sections: reassign the demo articles by weight (the seed report keeps its own).
@@ -129,6 +148,21 @@ def main() -> None:
         f"{sorted((len(v) for v in by_section.values()), reverse=True)}, experts quoted once "
         f"and {len(quotes) - 1} times"
     )
+
+
+def read_counts(model, published: list[int], today) -> list:
+    """Return three weeks of daily read counts, the newest articles read most."""
+    chance = random.Random(18)  # noqa: S311 - data, not secrets
+    rows = []
+    per_day = min(len(published), READ_PER_DAY)
+    for back in range(READ_DAYS):
+        day = today - timedelta(days=back)
+        picks = {
+            published[min(len(published) - 1, int(chance.expovariate(1 / 300)))]
+            for _ in range(per_day // 2)
+        } | set(chance.sample(published, min(len(published), per_day // 2)))
+        rows += [model(article_id=pk, day=day, count=chance.randint(1, 2000)) for pk in picks]
+    return rows
 
 
 if __name__ == "__main__":

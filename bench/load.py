@@ -6,12 +6,15 @@
 3. wrk sends ``--connections`` concurrent readers for ``--seconds`` over a mix of pages
    (home, articles in both languages, sections, tags, experts, quotes, feeds, search),
    while an editor process publishes a new article and corrects another every couple of
-   seconds through the same actions the admin uses.
+   seconds through the same actions the admin uses. After each article page a reader
+   sends the page's read count (``POST /r/<id>/``, what ``static/js/read.js`` sends),
+   until ``BEACONS_STOP`` seconds before the end, so that every one sent is answered.
 4. 20 readers click the same share link at the same moment; the count must be 20.
 
-It prints requests, errors, latency percentiles and what the editor did, and exits
-non-zero if any answer was a 5xx or a socket error, if the error log gained an entry,
-if an editor's change failed, or if a share click was lost.
+It prints requests, errors, latency percentiles, what the editor did and the reads
+sent and counted, and exits non-zero if any answer was a 5xx or a socket error, if the
+error log gained an entry, if an editor's change failed, or if a share click or a read
+was lost (or counted twice).
 
     python bench/load.py --seconds 120 --connections 50
 """
@@ -31,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# Readers stop sending reads this long before wrk stops, so none is left unanswered.
+BEACONS_STOP = 5
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
 
 EDITOR = r"""
@@ -77,33 +82,78 @@ rows = DailyShareCount.objects.filter(article_id=int(sys.argv[1]))
 print(rows.aggregate(n=Sum("count"))["n"] or 0)
 """
 
+READ_COUNT = r"""
+import django
+django.setup()
+from django.db.models import Sum
+from articles.models import DailyReadCount
+print(DailyReadCount.objects.aggregate(n=Sum("count"))["n"] or 0)
+"""
+
 PATHS = r"""
 import django, json
 django.setup()
 from django.utils import translation
 from articles.models import Article, Expert, Quote, Section, Tag
+from django.urls import reverse
 paths = ["/", "/en/", "/feeds/rss/", "/search/?q=%D8%A7%D9%84%D9%83%D9%87%D8%B1%D8%A8%D8%A7%D8%A1"]
+paths = [[path, None] for path in paths]  # each page, and where it counts a read (articles)
 for article in Article.objects.published().order_by("-published_at")[:40]:
-    paths.append(article.get_absolute_url())
+    read = reverse("read", kwargs={"pk": article.pk})
+    paths.append([article.get_absolute_url(), read])
     if article.is_available_in("en"):
         with translation.override("en"):
-            paths.append(article.get_absolute_url())
-paths += [s.get_absolute_url() for s in Section.objects.all()]
-paths += [t.get_absolute_url() for t in Tag.objects.all()[:10]]
-paths += [e.get_absolute_url() for e in Expert.objects.all()[:10]]
-paths += [q.get_absolute_url() for q in Quote.objects.published()[:10]]
+            paths.append([article.get_absolute_url(), read])
+paths += [[s.get_absolute_url(), None] for s in Section.objects.all()]
+paths += [[t.get_absolute_url(), None] for t in Tag.objects.all()[:10]]
+paths += [[e.get_absolute_url(), None] for e in Expert.objects.all()[:10]]
+paths += [[q.get_absolute_url(), None] for q in Quote.objects.published()[:10]]
 report = Article.objects.get(import_key__startswith="seed-000")
 print(json.dumps({"paths": paths, "report": report.pk}))
 """
 
 WRK_SCRIPT = """
-paths = {%s}
+pages = {%(pages)s}
 counter = 0
+beacons = 0
+pending = nil
+stop_at = os.time() + %(beacon_seconds)d
+headers = {["User-Agent"] = "%(agent)s"}
+-- Each article page is followed by its read count, as the page's script sends it.
 request = function()
+  if pending then
+    local path = pending
+    pending = nil
+    beacons = beacons + 1
+    return wrk.format("POST", path, headers, "")
+  end
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1], {["User-Agent"] = "%s"})
+  local page = pages[(counter %% #pages) + 1]
+  if page[2] and os.time() < stop_at then
+    pending = page[2]
+  end
+  return wrk.format("GET", page[1], headers)
+end
+
+threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function done(summary, latency, requests)
+  local sent = 0
+  for _, thread in ipairs(threads) do
+    sent = sent + thread:get("beacons")
+  end
+  io.write(string.format("Reads sent: %%d\\n", sent))
 end
 """
+
+
+def lua_pages(paths: list[list]) -> str:
+    """Return the mix as a Lua table: each page and its read count path (or false)."""
+    return ", ".join(
+        f"{{{json.dumps(page)}, {json.dumps(read) if read else 'false'}}}" for page, read in paths
+    )
 
 
 def environment(database_url: str, var_dir: Path, port: int) -> dict[str, str]:
@@ -125,6 +175,7 @@ def environment(database_url: str, var_dir: Path, port: int) -> dict[str, str]:
         # Every reader of this test comes from one address.
         "NEWSROOM_SEARCH_PER_MINUTE": str(10**9),
         "NEWSROOM_SHARE_PER_MINUTE": str(10**9),
+        "NEWSROOM_READS_PER_MINUTE": str(10**9),
     }
 
 
@@ -226,7 +277,14 @@ def load(database: str | None, seconds: int, connections: int, demo: int) -> dic
     try:
         log_before = log.read_text()
         script = work / "mix.lua"
-        script.write_text(WRK_SCRIPT % (", ".join(json.dumps(p) for p in paths), BROWSER))
+        script.write_text(
+            WRK_SCRIPT
+            % {
+                "pages": lua_pages(paths),
+                "beacon_seconds": max(1, seconds - BEACONS_STOP),
+                "agent": BROWSER,
+            }
+        )
         editor = subprocess.Popen(
             [PYTHON, "-c", EDITOR, str(seconds - 5)],
             cwd=ROOT,
@@ -259,6 +317,8 @@ def load(database: str | None, seconds: int, connections: int, demo: int) -> dic
         server.terminate()
         server.wait(timeout=30)
     shares = int(run(env, str(report), code=SHARE_COUNT).strip())
+    reads = int(run(env, code=READ_COUNT).strip())
+    reads_sent = re.search(r"Reads sent: (\d+)", readers)
 
     latency = {int(p): float(v) * _UNITS[u] for p, v, u in _LATENCY.findall(readers)}
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", readers)
@@ -281,6 +341,8 @@ def load(database: str | None, seconds: int, connections: int, demo: int) -> dic
         "new error log lines": [line for line in new_log.splitlines() if line.strip()],
         "share clicks answered": statuses.count(302),
         "shares counted": shares,
+        "reads sent": int(reads_sent.group(1)) if reads_sent else None,
+        "reads counted": reads,
     }
     shutil.rmtree(work, ignore_errors=True)
     return result
@@ -301,6 +363,8 @@ def failures(result: dict) -> list[str]:
             f"20 share clicks: {result['share clicks answered']} answered, "
             f"{result['shares counted']} counted"
         )
+    if not result["reads sent"] or result["reads counted"] != result["reads sent"]:
+        problems.append(f"reads: {result['reads sent']} sent, {result['reads counted']} counted")
     return problems
 
 

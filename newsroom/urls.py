@@ -8,6 +8,8 @@ from django.urls import include, path, re_path
 from articles.caching.pagecache import public_page
 from articles.media import views as media_views
 from articles.public import sitemaps
+from articles.public import views as public_views
+from articles.public.protection import rate_limited
 from newsroom.views import health, trivial
 
 # Language-neutral: crawlers find one robots.txt and one set of sitemaps, which list
@@ -18,6 +20,12 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemaps.index, query=("p",)), name="sitemap_index"),
     path("sitemap-<section>.xml", public_page(sitemaps.sitemap, query=("p",)), name="sitemap"),
     path("news-sitemap.xml", public_page(sitemaps.news_sitemap), name="news_sitemap"),
+    # The article page's count of a read, in every language: one address per article.
+    path(
+        "r/<int:pk>/",
+        rate_limited("read", per_minute_setting="NEWSROOM_READS_PER_MINUTE")(public_views.read),
+        name="read",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

@@ -6,6 +6,7 @@ crafted request the same way.
 """
 
 from contextvars import ContextVar
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -49,6 +50,7 @@ from articles.media import images
 from articles.models import (
     Article,
     Correction,
+    DailyReadCount,
     DailyShareCount,
     PreviewLink,
     Quote,
@@ -262,6 +264,48 @@ class TranslationStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+MOST_READ_ROWS = 20
+
+
+def week_start():
+    """Return the first day of "this week": what readers' "most read this week" counts
+    (today and the days before it)."""
+    return timezone.localdate() - timedelta(days=pages.MOST_READ_DAYS - 1)
+
+
+class WeekReadsFilter(admin.SimpleListFilter):
+    """The articles by how much they were read this week (the "reads" column)."""
+
+    title = _("reads this week")
+    parameter_name = "reads"
+    RANGES = {"1000": (1000, None), "100": (100, 999), "1": (1, 99), "0": (0, 0)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("top", _("the 20 most read")),
+            ("1000", _("1,000 or more")),
+            ("100", _("100 to 999")),
+            ("1", _("1 to 99")),
+            ("0", _("not read")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "top":
+            top = (
+                DailyReadCount.objects.filter(day__gte=week_start())
+                .values("article")
+                .annotate(total=Sum("count"))
+                .order_by("-total", "-article")
+                .values_list("article", flat=True)[:MOST_READ_ROWS]
+            )
+            return queryset.filter(pk__in=list(top), week_reads__gt=0)
+        if self.value() in self.RANGES:
+            low, high = self.RANGES[self.value()]
+            queryset = queryset.filter(week_reads__gte=low)
+            return queryset if high is None else queryset.filter(week_reads__lte=high)
+        return queryset
+
+
 class StaffAuthorFilter(admin.RelatedOnlyFieldListFilter):
     """Authors who wrote something, not every account."""
 
@@ -294,12 +338,14 @@ class ArticleAdmin(
         "published_at",
         "translation_label",
         "share_clicks",
+        "reads_this_week",
     ]
     list_filter = [
         StatusFilter,
         "section",
         ("authors", StaffAuthorFilter),
         TranslationStateFilter,
+        WeekReadsFilter,
         "published_at",
         "is_demo",
     ]
@@ -552,11 +598,20 @@ class ArticleAdmin(
             .annotate(total=Sum("count"))
             .values("total")
         )
+        reads = (
+            DailyReadCount.objects.filter(article=OuterRef("pk"), day__gte=week_start())
+            .values("article")
+            .annotate(total=Sum("count"))
+            .values("total")
+        )
         return (
             super()
             .get_queryset(request)
             .prefetch_related("authors")
-            .annotate(share_total=Coalesce(Subquery(clicks, output_field=IntegerField()), 0))
+            .annotate(
+                share_total=Coalesce(Subquery(clicks, output_field=IntegerField()), 0),
+                week_reads=Coalesce(Subquery(reads, output_field=IntegerField()), 0),
+            )
         )
 
     def get_search_results(self, request, queryset, search_term):
@@ -596,6 +651,10 @@ class ArticleAdmin(
     @admin.display(description=_("share clicks"), ordering="share_total")
     def share_clicks(self, article):
         return article.share_total
+
+    @admin.display(description=_("reads this week"), ordering="week_reads")
+    def reads_this_week(self, article):
+        return article.week_reads
 
     @admin.display(description=_("activity log"))
     def activity_log(self, article):

@@ -5,14 +5,16 @@ from datetime import datetime, time, timedelta
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from articles.models import Article, DailyShareCount
+from articles.models import Article, DailyReadCount, DailyShareCount
 
 DASHBOARD_ROWS = 8
 
 
 def dashboard(user) -> dict:
     """Return what a member of staff needs first: their drafts, the queue, the schedule,
-    what went out today, what readers share, and the translations left behind."""
+    what went out today, what readers shared and read most this week (``most_shared``:
+    dicts of "article", "article__title_ar", "article__title_en" and "clicks";
+    ``most_read``: the same, with "reads"), and the translations left behind."""
     now = timezone.now()
     today = timezone.localdate()
     start_of_today = timezone.make_aware(datetime.combine(today, time.min))
@@ -24,6 +26,12 @@ def dashboard(user) -> dict:
         .values("article", "article__title_ar", "article__title_en")
         .annotate(clicks=Sum("count"))
         .order_by("-clicks")[:DASHBOARD_ROWS]
+    )
+    most_read = (
+        DailyReadCount.objects.filter(day__gte=week_ago)
+        .values("article", "article__title_ar", "article__title_en")
+        .annotate(reads=Sum("count"))
+        .order_by("-reads", "-article")[:DASHBOARD_ROWS]
     )
     return {
         "can_add": user.has_perm("articles.add_article"),
@@ -43,9 +51,7 @@ def dashboard(user) -> dict:
             .filter(published_at__gte=start_of_today)
             .latest_first()[:DASHBOARD_ROWS]
         ),
-        # Filled by the reading counts (a count per article and day, like the share
-        # counts): rows shaped as most_shared's, with "reads" for "clicks".
-        "most_read": [],
+        "most_read": list(most_read),
         "most_shared": list(most_shared),
         # English written, then the Arabic changed: the translator's queue, oldest first.
         "translations_outdated": list(

@@ -15,8 +15,9 @@ very next request renders afresh. The generation changes as soon as the row is s
 and again when the transaction commits, so a page rendered in between cannot outlive
 it. A scheduled article needs no save to appear: a generation also ends at the next
 scheduled publication time, and when a breaking-news strip ends (``breaking_until``).
-Share counts ("most shared this week") are not content; they refresh within
-``NEWSROOM_PAGE_CACHE_SECONDS``.
+Share and read counts ("most shared", "most read this week") are not content; they
+refresh within ``NEWSROOM_PAGE_CACHE_SECONDS``. A cached article page still counts its
+read: its script's ``POST /r/<id>/`` never comes here from the cache.
 
 Where the generation lives: in the cache itself when the cache is shared (Redis: every
 worker of every machine reads the same), or in a small file under ``var/`` when the

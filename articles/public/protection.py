@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.shortcuts import render
+from django.utils.crypto import salted_hmac
 
 from articles.clients import client_address
 
@@ -55,11 +56,21 @@ def retry_after(limit: int, before: int, count: int, elapsed: float) -> int:
     return max(1, math.ceil(wait))
 
 
+def address_key(request) -> str:
+    """Return what a rate limit counts an address under: a keyed hash of it, never the
+    address itself, so the cache holds no reader's address (and each count is gone
+    ``COUNT_SECONDS`` later)."""
+    return salted_hmac(
+        "newsroom.ratelimit", client_address(request), algorithm="sha256"
+    ).hexdigest()[:32]
+
+
 def rate_limited(scope: str, *, per_minute_setting: str):
     """Refuse, with a 429 page, more than the set number of requests per address a minute.
 
     "A minute" is the last 60 seconds (``recent_requests``), counted in the shared cache
-    so every worker sees the same count: one increment and one read per request. Refused
+    so every worker sees the same count, under a hash of the address (``address_key``):
+    one increment and one read per request. Refused
     requests count too, so an address that keeps flooding stays refused until it stops;
     its Retry-After says for how long. If the cache is down the request goes through:
     readers are never turned away for our fault.
@@ -70,7 +81,7 @@ def rate_limited(scope: str, *, per_minute_setting: str):
         def wrapper(request, *args, **kwargs):
             limit = getattr(settings, per_minute_setting)
             window, elapsed = divmod(time.time(), WINDOW)
-            key = f"ratelimit:{scope}:{client_address(request)}:"
+            key = f"ratelimit:{scope}:{address_key(request)}:"
             try:
                 cache.add(f"{key}{int(window)}", 0, timeout=COUNT_SECONDS)
                 count = cache.incr(f"{key}{int(window)}")

@@ -2,13 +2,20 @@
 page and renders it. Nothing here queries the database itself."""
 
 from django.conf import settings
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotFound,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
 from django.urls import translate_url
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import get_language, override
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django.views.defaults import page_not_found
 
@@ -18,6 +25,7 @@ from articles.links import path_to
 from articles.reading import pages
 from articles.reading.pages import page_context
 from articles.sharing import build_share_url, is_link_previewer
+from articles.writing.reads import read_record
 from articles.writing.shares import share_click_record
 
 
@@ -274,3 +282,22 @@ def share(request, pk: int, network: str):
 def quote_share(request, pk: int, network: str):
     """Share a quote: its own page, and the words with who said them (counted for its article)."""
     return _share(request, quote_pk=pk, network_slug=network)
+
+
+@csrf_exempt  # a count, sent with no form and changing nothing a reader owns
+@never_cache
+@require_POST
+def read(request, pk: int):
+    """Count a read of article ``pk``: what the article page's script sends as it opens.
+
+    The answer has no body and sets no cookie, and nothing about the reader is kept: no
+    address, no identifier, only the article's count for the day. Robots, scripts and
+    signed-in staff (who send a session cookie; no reader has one) are answered alike
+    and not counted; previews carry no script. An article readers cannot see is 404.
+    """
+    reader = settings.SESSION_COOKIE_NAME not in request.COOKIES and not is_link_previewer(
+        request.headers.get("User-Agent", "")
+    )
+    if reader and not read_record(article_id=pk):
+        return HttpResponseNotFound()
+    return HttpResponse(status=204)

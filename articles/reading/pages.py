@@ -26,6 +26,7 @@ from django.db import connections, router
 from django.db.models import Q, Sum
 from django.http import Http404
 from django.templatetags.static import static
+from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext, override
@@ -37,6 +38,7 @@ from articles.memos import Memo, memoized
 from articles.models import (
     Article,
     Correction,
+    DailyReadCount,
     DailyShareCount,
     Expert,
     PreviewLink,
@@ -89,6 +91,11 @@ MOST_SHARED = 5
 MOST_SHARED_DAYS = 7
 # How many of the week's most shared articles are read to find ``MOST_SHARED`` published.
 SHARED_CANDIDATES = 4
+MOST_READ = 5
+MOST_READ_DAYS = 7
+# How many of the week's most read articles are read to find ``MOST_READ`` (and one more,
+# for a page that leaves out its own) a reader may see in the page's language.
+READ_CANDIDATES = 4
 SIDE_LATEST = 5
 RELATED = 4
 LIST_PAGE_SIZE = 20
@@ -183,6 +190,7 @@ class HomePage:
     latest: list[ArticleCard]
     section_blocks: list[SectionBlock]
     most_shared: list[ArticleCard]
+    most_read: list[ArticleCard]
 
 
 def _home_latest(now, language, limit):
@@ -233,19 +241,57 @@ SHARED_CARDS = CompiledQuery(
     columns=bare_card_columns,
     shape=("language",),
 )
-# The week's share totals (article ids and numbers: no content) for a minute: summing a
-# week of share rows is most of what the home page asks of the database, and a count a
-# minute old is as good to readers (the page cache keeps whole pages longer).
+WEEK_READ_TOTALS = CompiledQuery(
+    "most read: the week's totals",
+    DailyReadCount,
+    lambda since, until, limit: (
+        DailyReadCount.objects.filter(day__range=(since, until))
+        .values("article")
+        .annotate(total=Sum("count"))
+        .filter(total__gt=0)
+        .order_by("-total", "-article")[:limit]
+    ),
+    columns=lambda: ["article", "total"],
+    shape=("limit",),
+)
+READ_CARDS = CompiledQuery(
+    "most read: the cards",
+    Article,
+    lambda now, ids, language: published_articles(language, now).filter(pk__in=ids),
+    columns=card_columns,
+    shape=("language",),
+)
+# The week's share and read totals (article ids and numbers: no content) for a minute:
+# summing a week of share rows is most of what the home page asks of the database, and a
+# count a minute old is as good to readers (the page cache keeps whole pages longer).
 _week_totals = Memo(
-    "reading: the week's most shared article ids, by the minute",
-    stale_when="the minute passes (share counts only; what is published is read anew)",
-    max_size=8,
+    "reading: the week's most shared and most read article ids, by the minute",
+    stale_when="the minute passes (counts only; what is published is read anew)",
+    max_size=16,
+)
+# The week's most read as cards, per language, for a minute: the article page shows
+# them beside every article and may not spend a query on them.
+_most_read = Memo(
+    "reading: the week's most read articles readers may see, as cards, by the minute",
+    stale_when=(
+        "the minute passes, or a generation starts (an article taken down, retitled or "
+        "moved; every such save starts one)"
+    ),
+    max_size=16,
 )
 
 
 def forget_share_totals() -> None:
-    """Forget the week's share totals kept for the minute (the tests' clean slate)."""
+    """Forget the week's share and read totals kept for the minute (the tests' clean
+    slate)."""
     _week_totals.clear()
+    _most_read.clear()
+
+
+def _week_totals_of(query: CompiledQuery, until, *, days: int, limit: int) -> list[dict]:
+    since = until - timedelta(days=days - 1)
+    key = (query.name, since, until, limit, int(time.time() // 60))
+    return _week_totals.get_or_make(key, lambda: query(since=since, until=until, limit=limit))
 
 
 def week_share_totals(until, *, limit: int) -> list[dict]:
@@ -253,11 +299,39 @@ def week_share_totals(until, *, limit: int) -> list[dict]:
     ``until`` (ids and totals, most first), whatever their state: counted from the
     week's share rows alone, read from the day index, so the cost follows the week's
     sharing, never the archive. Kept for the current minute."""
-    since = until - timedelta(days=MOST_SHARED_DAYS - 1)
-    key = (since, until, limit, int(time.time() // 60))
-    return _week_totals.get_or_make(
-        key, lambda: WEEK_SHARE_TOTALS(since=since, until=until, limit=limit)
-    )
+    return _week_totals_of(WEEK_SHARE_TOTALS, until, days=MOST_SHARED_DAYS, limit=limit)
+
+
+def week_read_totals(until, *, limit: int) -> list[dict]:
+    """Return the ``limit`` articles read most in the ``MOST_READ_DAYS`` days up to
+    ``until`` (ids and totals, most first), whatever their state: summed from the day
+    index of the week's read rows alone. Kept for the current minute."""
+    return _week_totals_of(WEEK_READ_TOTALS, until, days=MOST_READ_DAYS, limit=limit)
+
+
+def most_read_cards(language: str, *, now: datetime) -> list[ArticleCard]:
+    """Return the week's most read articles readers of ``language`` may see, most read
+    first: ``MOST_READ`` and one more (a page leaves out its own article).
+
+    Kept per language for the current minute, so the pages that show them spend no
+    query on them but once a minute (two: the totals, then the cards among those
+    articles that are published and written in the language); every memo is forgotten
+    when a generation starts, so an article taken down leaves the list at once.
+    """
+    until = timezone.localdate(now)
+    key = (language, until, get_script_prefix(), get_urlconf(), int(time.time() // 60))
+    return _most_read.get_or_make(key, lambda: _most_read_of(language, now, until))
+
+
+def _most_read_of(language: str, now: datetime, until) -> list[ArticleCard]:
+    limit = MOST_READ + 1
+    totals = week_read_totals(until, limit=limit * READ_CANDIDATES)
+    reads = {row["article"]: row["total"] for row in totals}
+    if not reads:
+        return []
+    rows = READ_CARDS(now=now, ids=list(reads), language=language)
+    rows.sort(key=lambda row: (-reads[row["pk"]], -row["published_at"].timestamp(), -row["pk"]))
+    return cards_of(rows[:limit], language)
 
 
 def _most_shared_call(now: datetime, language: str, limit: int):
@@ -300,7 +374,8 @@ def most_shared_cards(
 
 def home_page(language: str, *, now: datetime | None = None) -> HomePage:
     """Return the front page: the lead story, the latest, a block per section, the most
-    shared this week. Four queries whatever the number of sections or articles."""
+    shared and the most read this week. Four queries whatever the number of sections or
+    articles (and, once a minute, the week's totals)."""
     now = now or timezone.now()
     latest_rows, sections = run_together(
         (HOME_LATEST_QUERY, {"now": now, "language": language, "limit": HOME_LATEST}),
@@ -329,6 +404,7 @@ def home_page(language: str, *, now: datetime | None = None) -> HomePage:
         latest=latest[1:],
         section_blocks=section_blocks,
         most_shared=most_shared_cards(language, by_id, now=now),
+        most_read=most_read_cards(language, now=now)[:MOST_READ],
     )
 
 
@@ -507,6 +583,9 @@ class ArticlePage:
     # The side column (beside the article on a wide screen, after it on a phone).
     side_latest: list[ArticleCard]
     side_most_shared: list[ArticleCard]
+    side_most_read: list[ArticleCard]
+    # Where the page's script counts a read (``/r/<id>/``); none on a preview.
+    read_path: str = ""
     share_networks: list[ShareButton] = field(default_factory=list)
     language_links: list[LanguageLink] = field(default_factory=list)
     canonical_url: str = ""
@@ -564,7 +643,8 @@ def article_page(
     """Return the page of ``article``, as readers see it or, for a preview, will see it.
 
     A preview shows no share links (sharing a draft would lead readers to a 404) and
-    names no language alternates, nor anything search engines or chat apps read.
+    names no language alternates, nor anything search engines or chat apps read; nor
+    does it count as a read (no ``read_path``).
     """
     pk = {"pk": article.pk}
     now = timezone.now()
@@ -605,6 +685,10 @@ def article_page(
         "body_rest": body_rest,
         "side_latest": side_latest,
         "side_most_shared": side_most_shared,
+        # Kept for the minute: no query (``most_read_cards``).
+        "side_most_read": [
+            card for card in most_read_cards(language, now=now) if card.pk != article.pk
+        ][:MOST_READ],
     }
     if preview:
         return ArticlePage(**common)
@@ -637,6 +721,7 @@ def article_page(
         language_links=language_links(paths, language=language, origin=origin),
         canonical_url=canonical,
         share_url=origin + short_path(article.pk),
+        read_path=path_to("read", pk=article.pk),
         social_tags=seo.open_graph(facts),
         structured_data=seo.jsonld_script(seo.news_article(facts)),
     )

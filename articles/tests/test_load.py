@@ -2,9 +2,10 @@
 
 bench/load.py does the work, out of process: its own database (SQLite in a temporary
 folder, or a PostgreSQL database beside the test database when the suite runs on
-PostgreSQL), gunicorn with the project's configuration, wrk over a mix of pages, an
-editor publishing and correcting through the write actions, and 20 simultaneous clicks on
-one share link.
+PostgreSQL), gunicorn with the project's configuration, wrk over a mix of pages (each
+article page followed by its read count, as the page's script sends it: every read sent
+must be counted, once), an editor publishing and correcting through the write actions,
+and 20 simultaneous clicks on one share link.
 """
 
 import shutil
@@ -55,6 +56,7 @@ def test_fifty_readers_for_a_minute_while_editors_publish(run_summary):
         f"{result['non-2xx/3xx answers']} errors, {result['socket errors']} socket errors; "
         f"editor: {result['editor']}; new error log lines: "
         f"{len(result['new error log lines'])}; 20 share clicks counted "
-        f"{result['shares counted']}."
+        f"{result['shares counted']}; reads sent {result['reads sent']}, counted "
+        f"{result['reads counted']}."
     )
     assert failures(result) == []
