@@ -35,33 +35,56 @@ _paths = Memo(
 )
 
 
+# The paths made, by pattern and values: a page links to the same articles, sections and
+# tags as the page before it.
+_made = Memo(
+    "links: each path made, by its pattern and values",
+    stale_when="the URLconf changes (a new release restarts the workers)",
+    max_size=8192,
+)
+
+
 def path_to(viewname: str, **kwargs) -> str:
     """Return ``reverse(viewname, kwargs=kwargs)``, without matching the pattern again."""
-    return _path(viewname, _prepared(viewname, tuple(kwargs)), kwargs)
+    key = _key(viewname, tuple(kwargs))
+    return _path(viewname, key, _prepared(viewname, key), kwargs)
 
 
 def path_builder(viewname: str, *names: str) -> Callable[..., str]:
     """Return ``path_to`` for ``viewname`` and arguments ``names``, in the language,
     script prefix and URLconf active now: for a list of links made at once, which then
     need not look those up for each link (``build(pk=1, slug="x")``)."""
-    prepared = _prepared(viewname, names)
-    return lambda **kwargs: _path(viewname, prepared, kwargs)
+    key = _key(viewname, names)
+    prepared = _prepared(viewname, key)
+    return lambda **kwargs: _path(viewname, key, prepared, kwargs)
 
 
-def _prepared(viewname: str, names: tuple[str, ...]):
-    key = (
+def _key(viewname: str, names: tuple[str, ...]) -> tuple:
+    return (
         viewname,
         names,
         get_language(),
         get_script_prefix(),
         get_urlconf() or settings.ROOT_URLCONF,
     )
-    return _paths.get_or_make(key, lambda: _prepare(viewname, list(names)))
 
 
-def _path(viewname: str, prepared, kwargs: dict) -> str:
+def _prepared(viewname: str, key: tuple):
+    return _paths.get_or_make(key, lambda: _prepare(viewname, list(key[1])))
+
+
+def _path(viewname: str, key: tuple, prepared, kwargs: dict) -> str:
     if prepared is None:
         return reverse(viewname, kwargs=kwargs)
+    made_key = (key, *kwargs.items())
+    path = _made.get(made_key)
+    if path is None:
+        path = _make(viewname, prepared, kwargs)
+        _made.set(made_key, path)
+    return path
+
+
+def _make(viewname: str, prepared, kwargs: dict) -> str:
     parts, accepts = prepared
     values = {name: str(value) for name, value in kwargs.items()}
     if values.keys() != accepts.keys() or not all(

@@ -7,8 +7,19 @@ from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 
 from articles import arabic
+from articles.memos import Memo
 
 register = template.Library()
+
+
+# Pages print the same few dates over and over (every card of a list, the side column
+# beside every article): each is formatted once per language and worker.
+_formatted = Memo(
+    "templates: dates and times as pages print them, per language",
+    stale_when="a setting changes (the time zone, the month style, the digits): "
+    "override_settings empties every memo",
+    max_size=4096,
+)
 
 
 @register.filter
@@ -16,11 +27,15 @@ def newsdate(value):
     """Render a date in the page's language: "12 أيار/مايو 2025" or "12 May 2025"."""
     if not value:
         return ""
-    return arabic.format_date(
-        timezone.localtime(value) if timezone.is_aware(value) else value,
-        language=get_language(),
-        month_style=settings.NEWSROOM_MONTH_STYLE,
-        digits=settings.NEWSROOM_DIGITS,
+    language = get_language()
+    return _formatted.get_or_make(
+        ("date", value, language),
+        lambda: arabic.format_date(
+            timezone.localtime(value) if timezone.is_aware(value) else value,
+            language=language,
+            month_style=settings.NEWSROOM_MONTH_STYLE,
+            digits=settings.NEWSROOM_DIGITS,
+        ),
     )
 
 
@@ -63,4 +78,6 @@ def isotime(value):
     """Render a time for machines (``<time datetime>``): Damascus time, to the second."""
     if not value:
         return ""
-    return timezone.localtime(value).isoformat(timespec="seconds")
+    return _formatted.get_or_make(
+        ("iso", value), lambda: timezone.localtime(value).isoformat(timespec="seconds")
+    )
