@@ -35,6 +35,7 @@ from reversion.models import Version
 
 from articles import permissions
 from articles.admin import whatsapp
+from articles.admin.authors import may_see_link, profiles_for
 from articles.admin.base import (
     RevisionGuardMixin,
     TextDirectionMixin,
@@ -299,7 +300,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     search_fields = ["search_ar", "search_en"]
     search_help_text = _("Finds Arabic words however they are spelled (أ/ا, ة/ه, ى/ي).")
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags", "related", "authors"]
+    autocomplete_fields = ["tags", "related", "authors", "bylines"]
     inlines = [QuoteInline, CorrectionInline]
     actions = [
         "submit_selected",
@@ -331,7 +332,15 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
             # either changes nothing.
             publication += ["scheduled_for", "breaking_until"]
         publication.append("translation_label")
-        classification = ["section", "tags", "authors", "is_exclusive", "source", "related"]
+        classification = [
+            "section",
+            "tags",
+            "bylines",
+            "authors",
+            "is_exclusive",
+            "source",
+            "related",
+        ]
         # modeltranslation replaces each translated field by its per-language inputs.
         return self._patch_fieldsets(
             [
@@ -399,6 +408,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         queryset = Article.objects.select_related("section", "updated_by").prefetch_related(
             "tags",
             "authors",
+            "bylines",
             "related",
             Prefetch("quotes", Quote.objects.select_related("expert")),
             "corrections",
@@ -415,6 +425,24 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         if obj is None:
             return super().has_change_permission(request)
         return permissions.can_edit(request.user, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "bylines":
+            # A journalist signs with the public profiles and their own pen names.
+            kwargs["queryset"] = profiles_for(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        """Filter by byline; by staff account only for those who may learn who writes
+        under a pen name (the filter would tell)."""
+        if may_see_link(request.user):
+            return self.list_filter
+        return [
+            ("bylines", admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, tuple) and item[0] == "authors"
+            else item
+            for item in self.list_filter
+        ]
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
@@ -433,7 +461,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         related articles, quotes and corrections, keeps the revision and logs it."""
 
         def save_relations(article):
-            for name in ("tags", "authors", "related"):
+            for name in ("tags", "authors", "bylines", "related"):
                 if name in form.cleaned_data and (not change or name in form.changed_data):
                     getattr(article, name).set(form.cleaned_data[name])
             if not change and not permissions.can_publish(request.user):
@@ -546,7 +574,7 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
         return (
             super()
             .get_queryset(request)
-            .prefetch_related("authors")
+            .prefetch_related("bylines")
             .annotate(share_total=Coalesce(Subquery(clicks, output_field=IntegerField()), 0))
         )
 
@@ -569,11 +597,10 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
             )
         return article.get_status_display()
 
-    @admin.display(description=_("authors"))
+    @admin.display(description=_("byline"))
     def authors_list(self, article):
-        return "، ".join(
-            user.get_full_name() or user.get_username() for user in article.authors.all()
-        )
+        """The byline's public names: the staff accounts behind pen names stay unsaid."""
+        return "، ".join(author.name for author in article.bylines.all())
 
     @admin.display(description=_("translation"))
     def translation_label(self, article):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from articles.reading.seo import (
     ArticleFacts,
+    Byline,
     Image,
     jsonld_script,
     news_article,
@@ -52,7 +53,9 @@ def test_news_article_has_what_search_engines_require():
 
 def test_without_named_authors_the_outlet_is_the_author():
     assert news_article(facts())["author"] == [{"@type": "Organization", "name": "SY24"}]
-    assert news_article(facts(authors=["سمر"]))["author"] == [{"@type": "Person", "name": "سمر"}]
+    assert news_article(facts(authors=[Byline("سمر")]))["author"] == [
+        {"@type": "Person", "name": "سمر"}
+    ]
 
 
 def test_headline_is_cut_to_the_length_search_engines_accept():
