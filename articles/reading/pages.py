@@ -769,6 +769,7 @@ def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> Ex
         honorific=expert.honorific,
         image=photo,
         description=html_to_text(expert.bio),
+        affiliation=expert.affiliation,
     )
     return ExpertPage(
         expert=expert,

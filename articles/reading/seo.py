@@ -104,6 +104,7 @@ def person(
     honorific: str = "",
     image: str = "",
     description: str = "",
+    affiliation: str = "",
 ) -> dict:
     """Return schema.org Person data for an expert's or an author's page."""
     data = {"@context": "https://schema.org", "@type": "Person", "name": name, "url": url}
@@ -115,6 +116,8 @@ def person(
     ):
         if value:
             data[key] = value
+    if affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": affiliation}
     return data
 
 

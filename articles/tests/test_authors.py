@@ -151,6 +151,7 @@ def test_no_public_output_reveals_the_account_behind_a_pen_name(client, signed, 
         assert_hidden(text, path)
         seen_pen_name += "أبو الورد" in text or "Abu al-Ward" in text
     assert seen_pen_name >= 8  # the byline is there: only who stands behind it is not
+    assert "/authors/abu-al-ward/" in client.get("/sitemap-authors.xml").content.decode()
 
     # What the share image draws, the Telegram post and the WhatsApp kit say.
     drawn = []

@@ -86,6 +86,11 @@ def test_person_lists_only_what_is_known():
 
     assert data["honorificPrefix"] == "العقيد"
     assert "jobTitle" not in data
+    assert "affiliation" not in data
+    assert person(name="ريم", url="u", affiliation="جامعة دمشق")["affiliation"] == {
+        "@type": "Organization",
+        "name": "جامعة دمشق",
+    }
 
 
 def test_jsonld_script_cannot_be_closed_by_text_staff_wrote():
