@@ -380,7 +380,8 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
         if not permissions.can_publish(request.user):
-            # Journalists are credited automatically; editors choose the byline.
+            # A journalist is among the staff authors of what they create (who may edit it);
+            # the byline readers see is `bylines`.
             fields.append("authors")
         return fields
 
@@ -465,7 +466,8 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
                 if name in form.cleaned_data and (not change or name in form.changed_data):
                     getattr(article, name).set(form.cleaned_data[name])
             if not change and not permissions.can_publish(request.user):
-                # Journalists are credited automatically; editors choose the byline.
+                # A journalist is among the staff authors of what they create (who may edit it);
+                # the byline readers see is `bylines`.
                 article.authors.add(request.user)
             for formset in formsets:
                 self.save_formset(request, form, formset, change=change)
