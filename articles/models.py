@@ -217,7 +217,8 @@ class AuthorProfile(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
-    bio = models.TextField(
+    # Not "bio": the admin gives fields of that name (the expert's) the rich-text editor.
+    short_bio = models.TextField(
         _("short biography"),
         max_length=600,
         blank=True,

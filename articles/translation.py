@@ -36,7 +36,7 @@ class ExpertTranslation(TranslationOptions):
 
 @register(AuthorProfile)
 class AuthorProfileTranslation(TranslationOptions):
-    fields = ("name", "bio")
+    fields = ("name", "short_bio")
     required_languages = {"ar": ("name",)}
 
 

@@ -48,7 +48,7 @@ class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
     }
 
     def get_fieldsets(self, request, obj=None):
-        public = ["name", "slug", "bio", "photo", "contact", "is_pen_name"]
+        public = ["name", "slug", "short_bio", "photo", "contact", "is_pen_name"]
         fieldsets = [(None, {"fields": public})]
         # The form is made from these: without the link permission it has no account
         # input at all, so a crafted post naming an account changes nothing.

@@ -825,7 +825,7 @@ def author_page(slug: str, *, language: str, origin: str, number: int = 1) -> Au
         name=author.name,
         url=origin + author.get_absolute_url(),
         image=photo,
-        description=author.bio,
+        description=author.short_bio,
     )
     return AuthorPage(author=author, structured_data=seo.jsonld_script(data), **cards)
 

@@ -61,7 +61,7 @@ def pen_name(writer):
         name_ar="أبو الورد",
         name_en="Abu al-Ward",
         slug="abu-al-ward",
-        bio_ar="يكتب من داخل سوريا.",
+        short_bio_ar="يكتب من داخل سوريا.",
         is_pen_name=True,
         account=writer,
     )
@@ -189,7 +189,7 @@ def test_a_backup_and_the_profiles_revisions_leave_out_who_writes_under_a_pen_na
 ):
     public = make_author(name_ar="سمر علي", account=writer)
     with reversion.create_revision():
-        pen_name.bio_ar = "سيرة معدلة."
+        pen_name.short_bio_ar = "سيرة معدلة."
         pen_name.save()
 
     archive, _manifest = backups.create_backup(tmp_path)
@@ -247,6 +247,11 @@ def test_editors_never_see_who_writes_under_a_pen_name_administrators_do(client,
     data.update(name_ar="أبو الورد", slug="abu-al-ward", account=editor.pk)
     client.post(profile_change, data)
     assert AuthorProfile.objects.get(pk=pen_name.pk).account.username == "zq_hidden_writer"
+
+    # The short biography is plain text, typed as such (no rich-text editor).
+    text = client.get(profile_change).content.decode()
+    assert 'name="short_bio_ar"' in text
+    assert "prose-editor" not in text
 
     client.logout()
     sign_in(client, staff(roles.ADMINISTRATOR))

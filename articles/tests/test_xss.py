@@ -535,7 +535,7 @@ def test_author_page_shows_the_profile_as_written(client, carriers, language):
         baseline = baseline or page
         page.same_shape_as(baseline)
         name = t(carrier, "author", "name", language)
-        bio = t(carrier, "author", "bio", language)
+        bio = t(carrier, "author", "short_bio", language)
         contact = t(carrier, "author", "contact", language)
         page.text("//h1/bdi", name)
         page.text("//title", f"{name} | {site_name(language)}")

@@ -272,7 +272,7 @@ FIELDS = (
     Field("expert", "affiliation"),
     Field("expert", "bio"),
     Field("author", "name"),
-    Field("author", "bio"),
+    Field("author", "short_bio"),
     Field("author", "contact", translated=False),
     Field("quote", "text"),
     Field("quote", "context"),
@@ -350,7 +350,7 @@ class Carrier:
 
 def _written(field: Field, language: str, payload: str, number: int) -> tuple[str, bool]:
     """Return what staff would have saved in ``field`` for ``payload``, and if it is it."""
-    if field.name in {"body", "bio"} and field.model != "author":  # an author's is plain
+    if field.name in {"body", "bio"}:
         return RICH_TEXT_LEAD[language] + payload, True
     if field.name == "url_template":
         text = SHARE_TEMPLATE + payload
