@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles import permissions
 from articles.admin.base import FoldedSearchMixin, VersionedTranslatedAdmin
 from articles.media import images
-from articles.models import AuthorProfile
+from articles.models import Article, AuthorProfile
 
 LINK_PERMISSION = "articles.link_authorprofile"
 
@@ -63,6 +63,17 @@ class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
 
     def get_queryset(self, request):
         return profiles_for(request.user, super().get_queryset(request))
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete a profile that signs published articles, as a protected row
+        is refused: their bylines would vanish without a word."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        signed = Article.objects.published().filter(bylines__in=objs).distinct()
+        protected = [
+            *protected,
+            *(f"{Article._meta.verbose_name}: {article}" for article in signed),
+        ]
+        return deleted, counts, perms_needed, protected
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "account":

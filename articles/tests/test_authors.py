@@ -259,6 +259,23 @@ def test_editors_never_see_who_writes_under_a_pen_name_administrators_do(client,
     assert 'name="account"' in response.content.decode()
 
 
+def test_a_profile_that_signs_published_articles_is_not_deleted_and_renaming_it_shows(
+    client, signed, pen_name
+):
+    assert "أبو الورد" in client.get(signed.get_absolute_url()).content.decode()
+    sign_in(client, staff(roles.EDITOR))
+    delete = reverse("admin:articles_authorprofile_delete", args=[pen_name.pk])
+
+    refused = client.post(delete, {"post": "yes"})
+
+    assert signed.title_ar in refused.content.decode()
+    assert AuthorProfile.objects.filter(pk=pen_name.pk).exists()
+    pen_name.name_ar = "ابن الفرات"
+    pen_name.save()
+    client.logout()
+    assert "ابن الفرات" in client.get(signed.get_absolute_url()).content.decode()
+
+
 def test_a_journalist_signs_with_public_profiles_and_their_own_pen_names_only(client, writer):
     writer.groups.add(staff(roles.JOURNALIST).groups.first())
     own = make_author(name_ar="قلم خاص", is_pen_name=True, account=writer)
