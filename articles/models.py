@@ -234,6 +234,7 @@ class AuthorProfile(models.Model):
         _("photo"),
         upload_to=author_photo_path,
         blank=True,
+        help_text=_("For a pen name, never a picture of the person who writes under it."),
         width_field="photo_width",
         height_field="photo_height",
     )
