@@ -48,6 +48,7 @@ from articles.links import absolute_url, site_origin
 from articles.media import images
 from articles.models import (
     Article,
+    AuthorProfile,
     Correction,
     DailyShareCount,
     PreviewLink,
@@ -429,8 +430,15 @@ class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "bylines":
-            # A journalist signs with the public profiles and their own pen names.
-            kwargs["queryset"] = profiles_for(request.user)
+            # A journalist signs with the public profiles and their own pen names, and
+            # keeps the byline an editor gave the article they are changing.
+            queryset = profiles_for(request.user)
+            match = request.resolver_match
+            object_id = str(match.kwargs.get("object_id", "")) if match else ""
+            if object_id.isdigit():
+                given = AuthorProfile.objects.filter(articles=int(object_id))
+                queryset = (queryset | given).distinct()
+            kwargs["queryset"] = queryset
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_list_filter(self, request):

@@ -28,6 +28,7 @@ from articles.tests.factories import (
 )
 from articles.tests.signin import sign_in
 from articles.tests.test_admin import new_draft, staff
+from articles.tests.test_editorial import form_data
 from staff import roles
 
 pytestmark = pytest.mark.django_db
@@ -317,6 +318,17 @@ def test_a_journalist_signs_with_public_profiles_and_their_own_pen_names_only(cl
     article = Article.objects.get(title_ar="مسودة")
     assert set(article.bylines.all()) == {own, public}
     assert list(article.authors.all()) == [writer]  # they may still edit their draft
+
+    # A byline an editor gave their draft stays theirs to keep while they edit it.
+    article.bylines.set([other])
+    kept = client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        form_data(article, title_ar="مسودة منقحة", bylines=[other.pk]),
+    )
+    assert kept.status_code == 302
+    article.refresh_from_db()
+    assert article.title_ar == "مسودة منقحة"
+    assert list(article.bylines.all()) == [other]
 
 
 def test_existing_bylines_become_public_profiles_of_their_accounts(writer):
