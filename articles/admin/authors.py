@@ -7,6 +7,7 @@ names, which they choose for their articles.
 """
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -77,7 +78,5 @@ class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "account":
-            from django.contrib.auth import get_user_model
-
             kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
