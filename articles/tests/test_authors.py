@@ -82,6 +82,12 @@ def signed(pen_name, writer):
     return article
 
 
+def picture_bytes(kind: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), (120, 90, 60)).save(buffer, kind)
+    return buffer.getvalue()
+
+
 def assert_hidden(text: str, where: str) -> None:
     for secret in SECRETS:
         assert secret.lower() not in text.lower(), f"{secret!r} in {where}"
@@ -107,6 +113,7 @@ def test_the_author_page_lists_the_articles_signed_with_the_name(client, signed,
     older = make_article(title_ar="مقال أقدم", published_at=timezone.now() - timedelta(days=3))
     older.bylines.add(pen_name)
     make_article(title_ar="مقال لغيره")
+    pen_name.photo.save("avatar.png", ContentFile(picture_bytes("PNG")))
 
     response = client.get("/authors/abu-al-ward/")
     page = html.fromstring(response.content.decode())
@@ -115,6 +122,9 @@ def test_the_author_page_lists_the_articles_signed_with_the_name(client, signed,
     assert "يكتب من داخل سوريا." in page.xpath("string(//header[contains(@class, 'page-header')])")
     titles = [a.text_content().strip() for a in page.xpath("//h2//a")]
     assert titles == ["انقطاع الخبز في ريف حلب", "مقال أقدم"]
+    (photo,) = page.xpath("//div[@class='expert-photo']//img")
+    assert photo.get("alt") == "أبو الورد"
+    assert pen_name.photo.name not in photo.get("src")  # a rendition, not the upload
     assert client.get("/en/authors/abu-al-ward/").status_code == 200
     assert client.get("/authors/nobody/").status_code == 404
 
@@ -350,15 +360,13 @@ def test_existing_bylines_become_public_profiles_of_their_accounts(writer):
 
 
 def test_an_expert_page_shows_the_person_with_every_quote_and_its_article(client):
-    buffer = io.BytesIO()
-    Image.new("RGB", (300, 300), (120, 90, 60)).save(buffer, "JPEG")
     expert = make_expert(
         name_ar="ريم حسن",
         affiliation_ar="جامعة دمشق",
         affiliation_en="Damascus University",
         bio_ar="<p>باحثة في الاقتصاد.</p>",
     )
-    expert.photo.save("face.jpg", ContentFile(buffer.getvalue()))
+    expert.photo.save("face.jpg", ContentFile(picture_bytes("JPEG")))
     quoted = make_article(title_ar="الأسعار ترتفع")
     make_quote(article=quoted, expert=expert, text_ar="الأسعار تضاعفت.")
 
