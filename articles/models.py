@@ -48,6 +48,10 @@ def expert_photo_path(instance, filename):
     return upload_path("experts", filename)
 
 
+def author_photo_path(instance, filename):
+    return upload_path("authors", filename)
+
+
 def drop_bidi_controls(instance) -> None:
     """Take the reordering controls (``arabic.BIDI_CONTROLS``) out of every text field of
     ``instance``: staff write headlines, names, captions and addresses that readers see,
@@ -203,6 +207,88 @@ class Expert(models.Model):
         return f"{self.honorific} {self.name}" if self.honorific else self.name
 
 
+class AuthorProfile(models.Model):
+    """A name readers see in a byline: a person's own, or a pen name.
+
+    Not a staff account. A profile may be linked to the account of the staff member who
+    writes under it; for a pen name that link is a safety control: only administrators
+    see it (``link_authorprofile``), and no reader page, feed, revision or backup
+    carries it.
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, allow_unicode=True)
+    # Not "bio": the admin gives fields of that name (the expert's) the rich-text editor.
+    short_bio = models.TextField(
+        _("short biography"),
+        max_length=600,
+        blank=True,
+        help_text=_("Plain text, shown on the author's page."),
+    )
+    contact = models.CharField(
+        _("public contact"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional: an address or account readers may use. Shown as text."),
+    )
+    photo = models.ImageField(
+        _("photo"),
+        upload_to=author_photo_path,
+        blank=True,
+        help_text=_("For a pen name, never a picture of the person who writes under it."),
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    is_pen_name = models.BooleanField(
+        _("pen name"),
+        default=False,
+        help_text=_("Readers never learn who writes under a pen name."),
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profiles",
+        help_text=_(
+            "Who writes under this name. Only administrators see this link; it is left "
+            "out of revisions and backups."
+        ),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author profile")
+        verbose_name_plural = _("author profiles")
+        permissions = [("link_authorprofile", _("Can see and set who writes under a profile"))]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.prepare_for_save()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return self.paths()(self)
+
+    @staticmethod
+    def paths():
+        """Return a function giving the page path of an author profile (or of any value
+        with its slug), in the active language: for many links made at once."""
+        path = path_builder("articles:author", "slug")
+        return lambda author: path(slug=author.slug)
+
+    def prepare_for_save(self):
+        """Derive what is stored from what was written."""
+        drop_bidi_controls(self)
+        if not self.slug:
+            self.slug = make_slug(self.name_en or self.name_ar or "")
+
+
 class TranslationState(models.TextChoices):
     MISSING = "missing", _("English missing")
     COMPLETE = "complete", _("English complete")
@@ -256,8 +342,17 @@ class Article(models.Model):
         Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles"
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
+    # Staff accounts who wrote the article: who may edit it (``permissions.py``). Never
+    # shown to readers: the byline names ``bylines``.
     authors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("authors"), blank=True, related_name="articles"
+    )
+    bylines = models.ManyToManyField(
+        AuthorProfile,
+        verbose_name=_("byline"),
+        blank=True,
+        related_name="articles",
+        help_text=_("The author profiles readers see, pen names included."),
     )
     is_exclusive = models.BooleanField(
         _("exclusive"), default=False, help_text=_('Shown in the byline as "Exclusive".')

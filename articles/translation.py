@@ -4,6 +4,7 @@ from modeltranslation.translator import TranslationOptions, register
 
 from articles.models import (
     Article,
+    AuthorProfile,
     Correction,
     Expert,
     Quote,
@@ -30,6 +31,12 @@ class TagTranslation(TranslationOptions):
 @register(Expert)
 class ExpertTranslation(TranslationOptions):
     fields = ("name", "honorific", "role", "affiliation", "bio")
+    required_languages = {"ar": ("name",)}
+
+
+@register(AuthorProfile)
+class AuthorProfileTranslation(TranslationOptions):
+    fields = ("name", "short_bio")
     required_languages = {"ar": ("name",)}
 
 

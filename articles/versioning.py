@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 
 import reversion
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.utils.formats import localize
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -20,17 +20,55 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.sanitizing import html_to_text
 
+# Fields of an author profile that no revision, history or backup carries.
+PRIVATE_AUTHOR_FIELDS = ("account",)
+
 
 def register_models() -> None:
     """Register every model whose history staff may need (called from AppConfig.ready)."""
-    from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+    from articles.models import (
+        Article,
+        AuthorProfile,
+        Correction,
+        Expert,
+        Quote,
+        Section,
+        ShareNetwork,
+        Tag,
+    )
 
     for model in (Quote, Correction, Expert, Section, Tag, ShareNetwork):
         if not reversion.is_registered(model):
             reversion.register(model)
+    # Who writes under a pen name is for administrators' eyes: a revision is shown to
+    # every staff member who may see the profile's history, so it never holds it. The
+    # admin (VersionAdmin) may have registered the model already, with every field.
+    if reversion.is_registered(AuthorProfile):
+        reversion.unregister(AuthorProfile)
+    reversion.register(AuthorProfile, exclude=PRIVATE_AUTHOR_FIELDS)
+    pre_save.connect(
+        keep_private_author_fields, sender=AuthorProfile, dispatch_uid="articles.keep_link"
+    )
     if not reversion.is_registered(Article):
         reversion.register(Article, follow=("quotes", "corrections"))
     post_save.connect(keep_revision, sender=Article, dispatch_uid="articles.keep_revision")
+
+
+def keep_private_author_fields(sender, instance, raw=False, **kwargs):
+    """Keep who writes under a profile when one of its revisions is restored.
+
+    A revision does not hold the link (``PRIVATE_AUTHOR_FIELDS``), so the restored row
+    arrives (a raw save) without it: the stored one stays. A restored backup, which
+    does not hold it either, finds no stored row and leaves it empty.
+    """
+    if not raw or instance.pk is None:
+        return
+    stored = sender._base_manager.filter(pk=instance.pk).values(*PRIVATE_AUTHOR_FIELDS).first()
+    if stored is None:
+        return
+    for name in PRIVATE_AUTHOR_FIELDS:
+        if getattr(instance, name + "_id", None) is None:
+            setattr(instance, name + "_id", stored[name])
 
 
 def keep_revision(sender, instance, raw=False, **kwargs):

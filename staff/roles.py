@@ -17,6 +17,7 @@ _ARTICLE_MODELS = (
     "section",
     "tag",
     "expert",
+    "authorprofile",
     "article",
     "quote",
     "correction",
@@ -51,6 +52,8 @@ EDITOR_PERMISSIONS = _crud("articles", _ARTICLE_MODELS) | {
 ADMINISTRATOR_PERMISSIONS = (
     EDITOR_PERMISSIONS
     | _crud("auth", ("user",))
+    # Who writes under a pen name: administrators alone see and set it.
+    | {"articles.link_authorprofile"}
     | {"auth.view_group"}
     | {"staff.view_signinfailure", "staff.change_signinfailure"}
     | {"staff.view_knownplace", "staff.delete_knownplace"}

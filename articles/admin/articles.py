@@ -37,6 +37,7 @@ from reversion.models import Version
 
 from articles import permissions
 from articles.admin import whatsapp
+from articles.admin.authors import may_see_link, profiles_for
 from articles.admin.base import (
     RevisionGuardMixin,
     TextDirectionMixin,
@@ -49,6 +50,7 @@ from articles.links import absolute_url, site_origin
 from articles.media import images
 from articles.models import (
     Article,
+    AuthorProfile,
     Correction,
     DailyReadCount,
     DailyShareCount,
@@ -354,7 +356,7 @@ class ArticleAdmin(
     search_fields = ["search_ar", "search_en"]
     search_help_text = _("Finds Arabic words however they are spelled (أ/ا, ة/ه, ى/ي).")
     date_hierarchy = "published_at"
-    autocomplete_fields = ["tags", "related", "authors"]
+    autocomplete_fields = ["tags", "related", "authors", "bylines"]
     inlines = [QuoteInline, CorrectionInline]
     actions = [
         "submit_selected",
@@ -386,7 +388,15 @@ class ArticleAdmin(
             # either changes nothing.
             publication += ["scheduled_for", "breaking_until"]
         publication.append("translation_label")
-        classification = ["section", "tags", "authors", "is_exclusive", "source", "related"]
+        classification = [
+            "section",
+            "tags",
+            "bylines",
+            "authors",
+            "is_exclusive",
+            "source",
+            "related",
+        ]
         # modeltranslation replaces each translated field by its per-language inputs.
         return self._patch_fieldsets(
             [
@@ -426,7 +436,8 @@ class ArticleAdmin(
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
         if not permissions.can_publish(request.user):
-            # Journalists are credited automatically; editors choose the byline.
+            # A journalist is among the staff authors of what they create (who may edit it);
+            # the byline readers see is `bylines`.
             fields.append("authors")
         return fields
 
@@ -454,6 +465,7 @@ class ArticleAdmin(
         queryset = Article.objects.select_related("section", "updated_by").prefetch_related(
             "tags",
             "authors",
+            "bylines",
             "related",
             Prefetch("quotes", Quote.objects.select_related("expert")),
             "corrections",
@@ -470,6 +482,31 @@ class ArticleAdmin(
         if obj is None:
             return super().has_change_permission(request)
         return permissions.can_edit(request.user, obj)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "bylines":
+            # A journalist signs with the public profiles and their own pen names, and
+            # keeps the byline an editor gave the article they are changing.
+            queryset = profiles_for(request.user)
+            match = request.resolver_match
+            object_id = str(match.kwargs.get("object_id", "")) if match else ""
+            if object_id.isdigit():
+                given = AuthorProfile.objects.filter(articles=int(object_id))
+                queryset = (queryset | given).distinct()
+            kwargs["queryset"] = queryset
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_list_filter(self, request):
+        """Filter by byline; by staff account only for those who may learn who writes
+        under a pen name (the filter would tell)."""
+        if may_see_link(request.user):
+            return self.list_filter
+        return [
+            ("bylines", admin.RelatedOnlyFieldListFilter)
+            if isinstance(item, tuple) and item[0] == "authors"
+            else item
+            for item in self.list_filter
+        ]
 
     def has_delete_permission(self, request, obj=None):
         if not super().has_delete_permission(request, obj):
@@ -488,11 +525,12 @@ class ArticleAdmin(
         related articles, quotes and corrections, keeps the revision and logs it."""
 
         def save_relations(article):
-            for name in ("tags", "authors", "related"):
+            for name in ("tags", "authors", "bylines", "related"):
                 if name in form.cleaned_data and (not change or name in form.changed_data):
                     getattr(article, name).set(form.cleaned_data[name])
             if not change and not permissions.can_publish(request.user):
-                # Journalists are credited automatically; editors choose the byline.
+                # A journalist is among the staff authors of what they create (who may edit it);
+                # the byline readers see is `bylines`.
                 article.authors.add(request.user)
             for formset in formsets:
                 self.save_formset(request, form, formset, change=change)
@@ -607,7 +645,7 @@ class ArticleAdmin(
         return (
             super()
             .get_queryset(request)
-            .prefetch_related("authors")
+            .prefetch_related("bylines")
             .annotate(
                 share_total=Coalesce(Subquery(clicks, output_field=IntegerField()), 0),
                 week_reads=Coalesce(Subquery(reads, output_field=IntegerField()), 0),
@@ -633,11 +671,10 @@ class ArticleAdmin(
             )
         return article.get_status_display()
 
-    @admin.display(description=_("authors"))
+    @admin.display(description=_("byline"))
     def authors_list(self, article):
-        return "، ".join(
-            user.get_full_name() or user.get_username() for user in article.authors.all()
-        )
+        """The byline's public names: the staff accounts behind pen names stay unsaid."""
+        return "، ".join(author.name for author in article.bylines.all())
 
     @admin.display(description=_("translation"))
     def translation_label(self, article):

@@ -1,6 +1,7 @@
 """What makes cached pages out of date: any change to what reader pages show.
 
-Articles with their tags, authors, related articles, quotes and corrections; experts,
+Articles with their tags, authors, bylines, related articles, quotes and corrections;
+author profiles, experts,
 sections, tags, share networks, the reach-us page and the masthead and footer
 (``SiteSettings``); and staff accounts, whose names
 appear as bylines.
@@ -18,6 +19,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from articles.caching.pagecache import content_changed
 from articles.models import (
     Article,
+    AuthorProfile,
     Correction,
     Expert,
     Quote,
@@ -28,7 +30,7 @@ from articles.models import (
     Tag,
 )
 
-CONTENT_MODELS = (Expert, ReachUsPage, Section, ShareNetwork, SiteSettings, Tag)
+CONTENT_MODELS = (AuthorProfile, Expert, ReachUsPage, Section, ShareNetwork, SiteSettings, Tag)
 ARTICLE_PARTS = (Quote, Correction)
 PUBLISHED = Article.Status.PUBLISHED
 
@@ -56,7 +58,12 @@ def _part_changed(sender, instance, **kwargs):
         content_changed(**kwargs)
 
 
-RELATIONS = (Article.tags.through, Article.authors.through, Article.related.through)
+RELATIONS = (
+    Article.tags.through,
+    Article.authors.through,
+    Article.bylines.through,
+    Article.related.through,
+)
 
 
 def _row_saved(sender, update_fields=None, **kwargs):

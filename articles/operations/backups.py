@@ -13,9 +13,12 @@ A backup is one ``newsroom-backup-<time>.tar.gz`` holding
 
 Left out on purpose: sessions (a restored backup must sign nobody back in), sign-in
 throttling records (failed sign-ins, known places), the queue of jobs and their results
-(transient: a restored job would run again), and content types and permissions, which
-``migrate`` makes. The archive holds password hashes and two-factor secrets: keep
-it as carefully as the database itself. How to run, schedule and check backups: docs/backup.md.
+(transient: a restored job would run again), content types and permissions, which
+``migrate`` makes, and who writes under a pen name (an author profile's staff account,
+which only administrators see: a backup restored elsewhere must not reveal it; it is
+linked again by hand after a restore). The archive holds password hashes and two-factor
+secrets: keep it as carefully as the database itself. How to run, schedule and check
+backups: docs/backup.md.
 """
 
 import datetime
@@ -172,8 +175,18 @@ def _rows(using: str):
         by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
     for model in serializers.sort_dependencies(by_app.items(), allow_cycles=True):
         if router.allow_migrate_model(using, model):
-            rows = model._base_manager.using(using).order_by(model._meta.pk.name)
-            yield from rows.iterator()
+            rows = model._base_manager.using(using).order_by(model._meta.pk.name).iterator()
+            if model._meta.label_lower == "articles.authorprofile":
+                rows = map(_without_private_link, rows)
+            yield from rows
+
+
+def _without_private_link(profile):
+    """Return an author profile as a backup holds it: a pen name without the staff
+    account behind it (administrators link it again after a restore)."""
+    if profile.is_pen_name:
+        profile.account_id = None
+    return profile
 
 
 def _dump_database(path: Path, using: str) -> None:

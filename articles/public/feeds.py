@@ -11,7 +11,6 @@ import copy
 import mimetypes
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext
 
 from articles.links import absolute_url
-from articles.models import Article, Expert, Quote, Section, Tag
+from articles.models import Article, AuthorProfile, Expert, Quote, Section, Tag
 from articles.sanitizing import html_to_text, xml_text
 
 FEED_LENGTH = 30
@@ -109,11 +108,9 @@ class ArticleFeed(Feed):
             .select_related("section")
             .prefetch_related(
                 "tags",
-                # The model keeps no byline order: names come in a stable, predictable one.
-                Prefetch(
-                    "authors",
-                    queryset=get_user_model().objects.order_by("first_name", "last_name", "pk"),
-                ),
+                # The bylines' public profiles, in the article page's order; never the
+                # staff accounts behind them.
+                Prefetch("bylines", queryset=AuthorProfile.objects.order_by("pk")),
             )
             .latest_first()[:FEED_LENGTH]
         )
@@ -156,12 +153,19 @@ class ArticleFeed(Feed):
         return max(article.updated_at, article.published_at)
 
     def item_author_name(self, article):
-        """Return the authors' full names, or the credited source ("SY24") if none."""
-        names = [name for author in article.authors.all() if (name := author.get_full_name())]
+        """Return the byline's names, or the credited source ("SY24") if none."""
+        names = [author.name for author in article.bylines.all()]
         if names:
             # Translators: separates the names of an article's authors in a feed.
             return gettext(", ").join(names)
         return article.source
+
+    def item_author_link(self, article):
+        """Return the author's page when the byline names one profile."""
+        authors = article.bylines.all()
+        if len(authors) == 1:
+            return self.absolute(authors[0].get_absolute_url())
+        return None
 
     def item_categories(self, article):
         return [article.section.name, *(tag.name for tag in article.tags.all())]

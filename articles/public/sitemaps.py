@@ -26,7 +26,15 @@ from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
 from articles.links import absolute_url
-from articles.models import Article, Expert, Section, SiteSettings, Tag, language_codes
+from articles.models import (
+    Article,
+    AuthorProfile,
+    Expert,
+    Section,
+    SiteSettings,
+    Tag,
+    language_codes,
+)
 from articles.querysets import translation_filled
 from articles.sanitizing import xml_text
 
@@ -184,6 +192,21 @@ class ExpertSitemap(SiteSitemap):
         )
 
 
+class AuthorSitemap(SiteSitemap):
+    """The author profiles that sign published articles; the newest one dates each.
+    Only the slug is read: never who writes under a pen name."""
+
+    def items(self):
+        return (
+            AuthorProfile.objects.annotate(
+                last_published=latest_publication(bylines=OuterRef("pk"))
+            )
+            .filter(last_published__isnull=False)
+            .only("pk", "slug")
+            .order_by("pk")
+        )
+
+
 class SitePagesSitemap(SiteSitemap):
     """The outlet's own pages (about, corrections policy) that editors have written;
     the masthead-and-footer row's last change dates them."""
@@ -252,6 +275,7 @@ SITEMAPS = {
     "sections": SectionSitemap,
     "tags": TagSitemap,
     "experts": ExpertSitemap,
+    "authors": AuthorSitemap,
     "pages": SitePagesSitemap,
 }
 

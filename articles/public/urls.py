@@ -25,6 +25,11 @@ urlpatterns = [
         public_page(views.expert, query=("page",)),
         name="expert",
     ),
+    path(
+        "authors/<str:slug>/",
+        public_page(views.author, query=("page",)),
+        name="author",
+    ),
     path("lite/", public_page(views.lite_home), name="lite_home"),
     path(
         "lite/sections/<str:slug>/",

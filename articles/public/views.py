@@ -102,6 +102,17 @@ def expert(request, slug: str):
     return render(request, "articles/expert.html", page_context(page) | _head(request))
 
 
+def author(request, slug: str):
+    """An author profile: who signs the articles, a pen name or a person, and their work."""
+    page = pages.author_page(
+        slug,
+        language=get_language(),
+        origin=links.site_origin(request),
+        number=pages.page_number(request.GET.get("page")),
+    )
+    return render(request, "articles/author.html", page_context(page) | _head(request))
+
+
 def search(request):
     page = pages.search_page(
         request.GET.get("q", ""),

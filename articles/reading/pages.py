@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import Q, Sum
@@ -37,6 +36,7 @@ from articles.links import path_to, short_path
 from articles.memos import Memo, memoized
 from articles.models import (
     Article,
+    AuthorProfile,
     Correction,
     DailyReadCount,
     DailyShareCount,
@@ -62,7 +62,7 @@ from articles.reading.masthead import (  # noqa: F401 (the door's, for views)
 from articles.reading.sql import CompiledQuery, run_together
 from articles.reading.values import (
     ArticleCard,
-    AuthorName,
+    AuthorLink,
     CorrectionItem,
     ModelTexts,
     QuoteItem,
@@ -427,10 +427,10 @@ ARTICLE_TAGS = CompiledQuery(
     columns=lambda: TagLink.COLUMNS,
 )
 ARTICLE_AUTHORS = CompiledQuery(
-    "article: authors",
-    get_user_model(),
-    lambda pk: get_user_model().objects.filter(articles=pk).order_by("pk"),
-    columns=lambda: AuthorName.COLUMNS,
+    "article: bylines",
+    AuthorProfile,
+    lambda pk: AuthorProfile.objects.filter(articles=pk).order_by("pk"),
+    columns=lambda: AuthorLink.COLUMNS,
 )
 ARTICLE_CORRECTIONS = CompiledQuery(
     "article: corrections",
@@ -571,7 +571,7 @@ class ArticlePage:
     article: Article
     description: str
     tags: list[TagLink]
-    authors: list[AuthorName]
+    authors: list[AuthorLink]
     quotes: list[QuoteItem]
     pull_quotes: list[QuoteItem]
     corrections: list[CorrectionItem]
@@ -660,7 +660,7 @@ def article_page(
     side_most_shared = [card for card in side.most_shared if card.pk != article.pk][:MOST_SHARED]
     tags = tags_of(tag_rows, language)
     quotes = quotes_of(quote_rows, language)
-    authors = authors_of(author_rows)
+    authors = authors_of(author_rows, language)
     related = RELATED_ARTICLES(
         pk=article.pk,
         tag_ids=[tag.pk for tag in tags],
@@ -706,7 +706,7 @@ def article_page(
         publisher_logo=seo.Image(
             url=origin + _static("img/logo.png"), width=600, height=60, type="image/png"
         ),
-        authors=[author.name for author in authors],
+        authors=[seo.Byline(name=author.name, url=origin + author.url) for author in authors],
         keywords=[tag.name for tag in tags],
         image=share_image(
             lambda: _article_share_image(article, language), origin=origin, alt=article.title
@@ -902,6 +902,7 @@ def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> Ex
         honorific=expert.honorific,
         image=photo,
         description=html_to_text(expert.bio),
+        affiliation=expert.affiliation,
     )
     return ExpertPage(
         expert=expert,
@@ -909,6 +910,57 @@ def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> Ex
         pagination=pagination,
         structured_data=seo.jsonld_script(data),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorPage:
+    """An author profile's page: its public fields and a page of its articles."""
+
+    author: AuthorProfile
+    articles: list[ArticleCard]
+    pagination: Pagination
+    structured_data: SafeString
+
+
+# Who writes under a pen name is never read for a reader page: the instance a page
+# shows does not even hold it.
+_AUTHOR_FIELDS = [
+    field.attname for field in AuthorProfile._meta.concrete_fields if field.name != "account"
+]
+AUTHOR_BY_SLUG = CompiledQuery(
+    "author profile by its slug",
+    AuthorProfile,
+    lambda slug: AuthorProfile.objects.filter(slug=slug),
+    columns=lambda: _AUTHOR_FIELDS,
+)
+AUTHOR_CARDS = CompiledQuery(
+    "author profile: a page of its articles",
+    Article,
+    lambda now, author_id, language, start: published_articles(language, now).filter(
+        bylines=author_id
+    )[start : start + LIST_PAGE_SIZE + 1],
+    columns=card_columns,
+    shape=("language", "start"),
+)
+
+
+def author_page(slug: str, *, language: str, origin: str, number: int = 1) -> AuthorPage:
+    """Return an author profile and a page of the published articles it signs, newest
+    first. Two compiled queries."""
+    author = _one(
+        AUTHOR_BY_SLUG, AuthorProfile, _AUTHOR_FIELDS, _("There is no such author."), slug=slug
+    )
+    cards = _cards_page(AUTHOR_CARDS, number, language, author_id=author.pk)
+    photo = ""
+    if author.photo:
+        photo = author.photo.url if "://" in author.photo.url else origin + author.photo.url
+    data = seo.person(
+        name=author.name,
+        url=origin + author.get_absolute_url(),
+        image=photo,
+        description=author.short_bio,
+    )
+    return AuthorPage(author=author, structured_data=seo.jsonld_script(data), **cards)
 
 
 # --- Lite edition ---------------------------------------------------------------------
@@ -941,7 +993,7 @@ class LiteHomePage:
 @dataclass(frozen=True, slots=True)
 class LiteArticlePage:
     article: Article
-    authors: list[AuthorName]
+    authors: list[AuthorLink]
     corrections: list[CorrectionItem]
     image: LiteImage | None
     canonical_url: str
@@ -985,7 +1037,7 @@ def lite_article_page(article: Article, *, language: str, origin: str) -> LiteAr
         canonical = origin + article.get_absolute_url()
     return LiteArticlePage(
         article=article,
-        authors=authors_of(author_rows),
+        authors=authors_of(author_rows, language),
         corrections=corrections_of(correction_rows, language),
         image=_lite_image(article),
         canonical_url=canonical,

@@ -25,6 +25,14 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Byline:
+    """An author an article names: a public profile's name and the address of its page."""
+
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class ArticleFacts:
     """What the page says about an article, in the page's language."""
 
@@ -37,10 +45,17 @@ class ArticleFacts:
     section: str
     site_name: str
     publisher_logo: Image
-    authors: list[str] = field(default_factory=list)
+    authors: list[Byline] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
     image: Image | None = None
     alternate_languages: list[str] = field(default_factory=list)
+
+
+def _author(byline: Byline) -> dict:
+    data = {"@type": "Person", "name": byline.name}
+    if byline.url:
+        data["url"] = byline.url
+    return data
 
 
 def news_article(facts: ArticleFacts) -> dict:
@@ -67,7 +82,7 @@ def news_article(facts: ArticleFacts) -> dict:
         "dateModified": facts.modified.isoformat(),
         "articleSection": facts.section,
         "keywords": facts.keywords,
-        "author": [{"@type": "Person", "name": name} for name in facts.authors]
+        "author": [_author(byline) for byline in facts.authors]
         or [{"@type": "Organization", "name": facts.site_name}],
         "publisher": publisher,
     }
@@ -89,8 +104,9 @@ def person(
     honorific: str = "",
     image: str = "",
     description: str = "",
+    affiliation: str = "",
 ) -> dict:
-    """Return schema.org Person data for an expert's page."""
+    """Return schema.org Person data for an expert's or an author's page."""
     data = {"@context": "https://schema.org", "@type": "Person", "name": name, "url": url}
     for key, value in (
         ("jobTitle", job_title),
@@ -100,6 +116,8 @@ def person(
     ):
         if value:
             data[key] = value
+    if affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": affiliation}
     return data
 
 
@@ -147,7 +165,8 @@ def open_graph(facts: ArticleFacts) -> list[tuple[str, str]]:
         ("article:section", facts.section),
     ]
     # The author by name, as Telegram's Instant View reads it (and most link previews).
-    tags += [("article:author", name) for name in facts.authors or [facts.site_name]]
+    names = [byline.name for byline in facts.authors] or [facts.site_name]
+    tags += [("article:author", name) for name in names]
     tags += [("article:tag", keyword) for keyword in facts.keywords]
     tags += [
         ("twitter:card", "summary_large_image" if facts.image else "summary"),

@@ -11,8 +11,8 @@ language. Those objects take their behaviour from the models rather than copying
   (its fallback languages, what counts as empty, its default), once per list;
 - a link (``get_absolute_url()``) is made by the model's own path function
   (``Article.paths()``, …), prepared once for a whole list;
-- ``slug_in()``, ``full_name``, ``share_text``, ``get_kind_display()`` and
-  ``get_full_name()`` are the models' own functions, bound to the value.
+- ``slug_in()``, ``full_name``, ``share_text`` and ``get_kind_display()``
+  are the models' own functions, bound to the value.
 
 So a value answers exactly as its model would (``test_values.py`` compares them, in
 every language), and a change to a model's rule changes the pages that read values
@@ -25,7 +25,6 @@ from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.translation import override
 from modeltranslation.fields import NONE
@@ -33,7 +32,16 @@ from modeltranslation.utils import build_localized_fieldname, resolution_order
 
 from articles.links import path_builder
 from articles.memos import memoized
-from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.models import (
+    Article,
+    AuthorProfile,
+    Correction,
+    Expert,
+    Quote,
+    Section,
+    ShareNetwork,
+    Tag,
+)
 
 LANGUAGES = ("ar", "en")
 
@@ -360,23 +368,23 @@ def corrections_of(rows: list[dict], language: str) -> list[CorrectionItem]:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorName:
-    """A staff member credited in a byline."""
+class AuthorLink(_Linked):
+    """An author profile named in a byline, with the path of its page. Read from the
+    profile's public columns only: who writes under a pen name is never among them."""
 
-    username: str
-    first_name: str
-    last_name: str
+    slug: str
+    name: str
+    paths: InitVar[Callable]
+    url: str = field(init=False)
 
-    COLUMNS = ["username", "first_name", "last_name"]
-    get_full_name = get_user_model().get_full_name
-
-    @property
-    def name(self) -> str:
-        return self.get_full_name() or self.username
+    COLUMNS = ["slug", *languages_of("name")]
 
 
-def authors_of(rows: list[dict]) -> list[AuthorName]:
-    return [AuthorName(**row) for row in rows]
+def authors_of(rows: list[dict], language: str) -> list[AuthorLink]:
+    texts = ModelTexts(AuthorProfile, ("name",), language)
+    with override(language):
+        paths = AuthorProfile.paths()
+    return [AuthorLink(slug=row["slug"], paths=paths, **texts(row)) for row in rows]
 
 
 def missing_languages() -> set[str]:

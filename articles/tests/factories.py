@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from articles.models import (
     Article,
+    AuthorProfile,
     Correction,
     Expert,
     Quote,
@@ -40,6 +41,14 @@ def make_expert(**fields) -> Expert:
     fields.setdefault("name_en", f"Expert {number}")
     fields.setdefault("slug", f"expert-{number}")
     return Expert.objects.create(**fields)
+
+
+def make_author(**fields) -> AuthorProfile:
+    number = next(_numbers)
+    fields.setdefault("name_ar", f"كاتب {number}")
+    fields.setdefault("name_en", f"Writer {number}")
+    fields.setdefault("slug", f"writer-{number}")
+    return AuthorProfile.objects.create(**fields)
 
 
 def make_article(*, english: bool = True, **fields) -> Article:

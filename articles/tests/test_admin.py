@@ -15,7 +15,16 @@ from staff import roles
 
 pytestmark = pytest.mark.django_db
 
-MODELS = ("section", "tag", "expert", "article", "quote", "correction", "sharenetwork")
+MODELS = (
+    "section",
+    "tag",
+    "expert",
+    "authorprofile",
+    "article",
+    "quote",
+    "correction",
+    "sharenetwork",
+)
 
 
 def staff(role):

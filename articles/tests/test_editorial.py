@@ -13,7 +13,7 @@ from reversion.models import Version
 
 from articles.models import Article, ArticleActivity, DailyShareCount, TranslationState
 from articles.sanitizing import sanitize_html
-from articles.tests.factories import make_article, make_network, make_section
+from articles.tests.factories import make_article, make_author, make_network, make_section
 from articles.tests.signin import sign_in
 from staff import roles
 
@@ -543,9 +543,10 @@ def test_changelist_search_folds_arabic_spelling(staff):
     assert "أسعار الخبز في إدلب" in idlib
 
 
-def test_changelist_shows_authors_translation_state_and_share_clicks(staff):
+def test_changelist_shows_bylines_translation_state_and_share_clicks(staff):
     article = make_article(title_ar="مقال مشارك")
     article.authors.add(staff[roles.JOURNALIST])
+    article.bylines.add(make_author(name_ar="قلم الرقة", is_pen_name=True))
     network = make_network()
     DailyShareCount.objects.create(
         article=article, network=network, day=timezone.localdate(), count=7
@@ -562,7 +563,8 @@ def test_changelist_shows_authors_translation_state_and_share_clicks(staff):
 
     row = content[content.index("مقال مشارك") :]
     row = row[: row.index("</tr>")]
-    assert "journalist" in row
+    assert "قلم الرقة" in row
+    assert "journalist" not in row  # who writes under a pen name is not the list's to say
     assert "الإنجليزية مكتملة" in row
     assert ">12<" in row
 

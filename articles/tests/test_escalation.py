@@ -25,6 +25,7 @@ from reversion.models import Revision, Version
 from articles.models import (
     Article,
     ArticleActivity,
+    AuthorProfile,
     Correction,
     DailyShareCount,
     Delivery,
@@ -38,6 +39,7 @@ from articles.models import (
 )
 from articles.tests.factories import (
     make_article,
+    make_author,
     make_correction,
     make_expert,
     make_network,
@@ -105,6 +107,7 @@ def world():
         root=User.objects.create_superuser("root", "root@example.org", PASSWORD),
     )
     section, tag, expert, network = make_section(), make_tag(), make_expert(), make_network()
+    profile = make_author()
     drafts = []
     for author in (people.journalist, people.colleague):
         draft = make_article(
@@ -119,7 +122,7 @@ def world():
     DailyShareCount.objects.create(
         article=theirs, network=network, day=timezone.localdate(), count=3
     )
-    keep_revision(section, tag, expert, network)
+    keep_revision(section, tag, expert, network, profile)
     failure = SignInFailure.objects.create(username="editor", address="10.0.0.1", at=timezone.now())
     place = KnownPlace.objects.create(
         user=people.editor, address="10.0.0.2", last_seen=timezone.now()
@@ -135,6 +138,7 @@ def world():
         Section: pair(section),
         Tag: pair(tag),
         Expert: pair(expert),
+        AuthorProfile: pair(profile),
         ShareNetwork: pair(network),
         DailyShareCount: pair(DailyShareCount.objects.get()),
         ArticleActivity: pair(ArticleActivity.objects.get()),
@@ -167,6 +171,7 @@ def world():
         Section: pair(deleted_version(make_section())),
         Tag: pair(deleted_version(make_tag())),
         Expert: pair(deleted_version(make_expert())),
+        AuthorProfile: pair(deleted_version(make_author())),
         ShareNetwork: pair(deleted_version(make_network())),
     }
     return SimpleNamespace(people=people, targets=targets, deleted=deleted)
@@ -320,6 +325,16 @@ EXPECTED = {
     "articles_expert_revision": (OK, OK, EDIT, EDIT),
     "articles_expert_recoverlist": (403, 403, OK, OK),
     "articles_expert_recover": (OK, OK, EDIT, EDIT),
+    # Author profiles are the editors'; journalists see the public ones.
+    "articles_authorprofile_changelist": (OK, OK, OK, OK),
+    "articles_authorprofile_add": (403, 403, EDIT, EDIT),
+    "articles_authorprofile_change": (OK, OK, EDIT, EDIT),
+    "articles_authorprofile_delete": (403, 403, OK, OK),
+    "articles_authorprofile_history": (OK, OK, OK, OK),
+    "articles_authorprofile_object": (REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "articles_authorprofile_revision": (OK, OK, EDIT, EDIT),
+    "articles_authorprofile_recoverlist": (403, 403, OK, OK),
+    "articles_authorprofile_recover": (403, 403, EDIT, EDIT),
     "articles_tag_changelist": (OK, OK, OK, OK),
     "articles_tag_add": (EDIT, EDIT, EDIT, EDIT),
     "articles_tag_change": (OK, OK, EDIT, EDIT),

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from articles.reading.seo import (
     ArticleFacts,
+    Byline,
     Image,
     jsonld_script,
     news_article,
@@ -52,7 +53,9 @@ def test_news_article_has_what_search_engines_require():
 
 def test_without_named_authors_the_outlet_is_the_author():
     assert news_article(facts())["author"] == [{"@type": "Organization", "name": "SY24"}]
-    assert news_article(facts(authors=["سمر"]))["author"] == [{"@type": "Person", "name": "سمر"}]
+    assert news_article(facts(authors=[Byline("سمر")]))["author"] == [
+        {"@type": "Person", "name": "سمر"}
+    ]
 
 
 def test_headline_is_cut_to_the_length_search_engines_accept():
@@ -83,6 +86,11 @@ def test_person_lists_only_what_is_known():
 
     assert data["honorificPrefix"] == "العقيد"
     assert "jobTitle" not in data
+    assert "affiliation" not in data
+    assert person(name="ريم", url="u", affiliation="جامعة دمشق")["affiliation"] == {
+        "@type": "Organization",
+        "name": "جامعة دمشق",
+    }
 
 
 def test_jsonld_script_cannot_be_closed_by_text_staff_wrote():

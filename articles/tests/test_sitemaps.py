@@ -13,7 +13,14 @@ from lxml import etree
 
 from articles.models import Article
 from articles.public.sitemaps import ArticleSitemap, NewsSitemap
-from articles.tests.factories import make_article, make_expert, make_quote, make_section, make_tag
+from articles.tests.factories import (
+    make_article,
+    make_author,
+    make_expert,
+    make_quote,
+    make_section,
+    make_tag,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("migration_rows")]
 
@@ -24,7 +31,7 @@ NS = {
     "news": "http://www.google.com/schemas/sitemap-news/0.9",
 }
 HOST = "http://testserver"
-SECTIONS = ("articles", "sections", "tags", "experts", "pages")
+SECTIONS = ("articles", "sections", "tags", "experts", "authors", "pages")
 
 
 @functools.cache
@@ -109,9 +116,14 @@ def site(db):
         title_ar="مقال مجدول",
         published_at=now + timedelta(hours=5),
     )
+    author, unpublished_author = make_author(slug="lina"), make_author(slug="unpublished")
+    bilingual.bylines.add(author)
     for hidden in (draft, scheduled):
         make_quote(article=hidden, expert=unquoted_expert)
+        hidden.bylines.add(unpublished_author)
     return SimpleNamespace(
+        author=author,
+        unpublished_author=unpublished_author,
         section=section,
         empty_section=empty_section,
         tag=tag,
@@ -199,12 +211,18 @@ def test_drafts_and_scheduled_articles_are_in_no_sitemap(client, site):
         assert url_of(hidden) not in listed
         assert not any(f"/articles/{hidden.pk}/" in loc for loc in listed)
     # Nor the pages that only unpublished articles would fill.
-    for subject in (site.empty_section, site.draft_only_tag, site.unquoted_expert):
+    for subject in (
+        site.empty_section,
+        site.draft_only_tag,
+        site.unquoted_expert,
+        site.unpublished_author,
+    ):
         assert url_of(subject) not in listed
 
 
 @pytest.mark.parametrize(
-    ("section", "subject"), [("sections", "section"), ("tags", "tag"), ("experts", "expert")]
+    ("section", "subject"),
+    [("sections", "section"), ("tags", "tag"), ("experts", "expert"), ("authors", "author")],
 )
 def test_listing_pages_are_listed_in_both_languages_dated_by_their_newest_article(
     client, site, section, subject
@@ -214,7 +232,7 @@ def test_listing_pages_are_listed_in_both_languages_dated_by_their_newest_articl
     page = getattr(site, subject)
     both = {"ar": url_of(page), "en": url_of(page, "en"), "x-default": url_of(page)}
     assert urls[both["ar"]]["alternates"] == urls[both["en"]]["alternates"] == both
-    newest = site.arabic_only if subject != "expert" else site.bilingual
+    newest = site.arabic_only if subject not in {"expert", "author"} else site.bilingual
     assert urls[both["ar"]]["lastmod"] == w3c(newest.published_at)
 
 
@@ -288,10 +306,11 @@ def test_sitemaps_and_robots_use_the_configured_site_url(client, site, settings)
 
 
 def populate(count: int) -> None:
-    section, tag, expert = make_section(), make_tag(), make_expert()
+    section, tag, expert, author = make_section(), make_tag(), make_expert(), make_author()
     for number in range(count):
         article = make_article(section=section, tags=[tag, make_tag()], english=number % 2 == 0)
         make_quote(article=article, expert=expert)
+        article.bylines.add(author)
 
 
 def test_sitemaps_run_the_same_few_queries_whatever_the_number_of_articles(
@@ -302,8 +321,8 @@ def test_sitemaps_run_the_same_few_queries_whatever_the_number_of_articles(
     for count in (2, 20):
         populate(count)
         for path in paths:
-            # The index reads each of its five sitemaps once; a sitemap reads its items.
-            with django_assert_max_num_queries(5 if path == "/sitemap.xml" else 1) as captured:
+            # The index reads each of its six sitemaps once; a sitemap reads its items.
+            with django_assert_max_num_queries(6 if path == "/sitemap.xml" else 1) as captured:
                 assert client.get(path).status_code == 200
             counts[count, path] = len(captured)
     for path in paths:

@@ -398,6 +398,7 @@ def test_article_page_shows_every_field_as_written_and_runs_nothing(client, carr
         page.text(
             f"{header}//span[{cls('byline__credit')}]", t(carrier, "article", "source", language)
         )
+        page.text(f"{header}//p[{cls('byline')}]/a/bdi", t(carrier, "author", "name", language))
         page.text(
             f"//figure[{cls('lead-image')}]//img/@alt",
             t(carrier, "article", "lead_image_alt", language),
@@ -515,6 +516,37 @@ def test_expert_page_shows_the_expert_as_written(client, carriers, language):
         expected = {"name": name, "jobTitle": role or None, "description": bio or None}
         expected["honorificPrefix"] = t(carrier, "expert", "honorific", language) or None
         for key, value in expected.items():
+            if data.get(key) != value:
+                page.problems.append(f"{page.label}: JSON-LD {key} is {data.get(key)!r}")
+        pages.append(page)
+    assert not all_problems(pages), report(pages)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_author_page_shows_the_profile_as_written(client, carriers, language):
+    pages = []
+    baseline = None
+    for carrier in carriers:
+        page = get_page(
+            client,
+            f"author page [{carrier.cases[language]}, {language}]",
+            url_of(language, carrier.author),
+        )
+        baseline = baseline or page
+        page.same_shape_as(baseline)
+        name = t(carrier, "author", "name", language)
+        bio = t(carrier, "author", "short_bio", language)
+        contact = t(carrier, "author", "contact", language)
+        page.text("//h1/bdi", name)
+        page.text("//title", f"{name} | {site_name(language)}")
+        page.text("//meta[@name='description']/@content", bio or name)
+        if bio:
+            page.text(f"//p[{cls('expert-bio')}]", bio)
+        if contact:
+            page.text(f"//p[{cls('expert-role')}]/bdi", contact)
+        check_cards(page, carrier, language)
+        [data] = json_ld(page.root)
+        for key, value in {"name": name, "description": bio or None}.items():
             if data.get(key) != value:
                 page.problems.append(f"{page.label}: JSON-LD {key} is {data.get(key)!r}")
         pages.append(page)

@@ -24,7 +24,16 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.arabic import without_bidi_controls
-from articles.models import Article, Correction, Expert, Quote, Section, ShareNetwork, Tag
+from articles.models import (
+    Article,
+    AuthorProfile,
+    Correction,
+    Expert,
+    Quote,
+    Section,
+    ShareNetwork,
+    Tag,
+)
 
 CORPUS = settings.BASE_DIR.parent / "shared" / "security" / "xss-payloads.jsonl"
 
@@ -262,6 +271,9 @@ FIELDS = (
     Field("expert", "role"),
     Field("expert", "affiliation"),
     Field("expert", "bio"),
+    Field("author", "name"),
+    Field("author", "short_bio"),
+    Field("author", "contact", translated=False),
     Field("quote", "text"),
     Field("quote", "context"),
     Field("correction", "text"),
@@ -273,6 +285,7 @@ MODELS = {
     "section": Section,
     "tag": Tag,
     "expert": Expert,
+    "author": AuthorProfile,
     "quote": Quote,
     "correction": Correction,
     "network": ShareNetwork,
@@ -316,6 +329,7 @@ class Carrier:
     section: Section | None = None
     tag: Tag | None = None
     expert: Expert | None = None
+    author: AuthorProfile | None = None
     quote: Quote | None = None
     correction: Correction | None = None
     network: ShareNetwork | None = None
@@ -344,6 +358,7 @@ def _written(field: Field, language: str, payload: str, number: int) -> tuple[st
     if fits(field, language, payload):
         return payload, True
     required = {"article.title", "section.name", "tag.name", "expert.name", "quote.text"}
+    required |= {"author.name"}
     required |= {"correction.text", "network.name", "article.source"}
     return (f"{field.name} {number}" if str(field) in required else ""), False
 
@@ -372,7 +387,7 @@ def build_carriers(
 ) -> list[Carrier]:
     """Create, published, one carrier per item of ``pairs`` ({"ar": case, "en": case}).
 
-    Each carrier is a tag, an expert and a share network of its own, and an article in
+    Each carrier is a tag, an expert, an author and a share network of its own, and an article in
     them with a highlighted quote and a correction. Every ``per_section`` carriers share
     a section, written by the first of them (a newsroom has tens of sections, not
     thousands). ``bulk`` inserts many rows at once, as an import would: no revisions.
@@ -393,18 +408,20 @@ def build_carriers(
             )
         carrier.tag = Tag(slug=f"xss-{number}", **_values(carrier, "tag"))
         carrier.expert = Expert(slug=f"xss-{number}", **_values(carrier, "expert"))
+        carrier.author = AuthorProfile(slug=f"xss-{number}", **_values(carrier, "author"))
         carrier.network = ShareNetwork(
             slug=f"xss-{number}", position=number, **_values(carrier, "network")
         )
     if bulk:
         for carrier in carriers:
             carrier.expert.prepare_for_save()
-        for model in ("section", "tag", "expert", "network"):
+            carrier.author.prepare_for_save()
+        for model in ("section", "tag", "expert", "author", "network"):
             rows = {id(getattr(c, model)): getattr(c, model) for c in carriers}
             MODELS[model].objects.bulk_create(list(rows.values()), batch_size=500)
     else:
         for carrier in carriers:
-            for model in ("section", "tag", "expert", "network"):
+            for model in ("section", "tag", "expert", "author", "network"):
                 if getattr(carrier, model).pk is None:
                     getattr(carrier, model).save()
     for carrier in carriers:
@@ -428,10 +445,20 @@ def build_carriers(
             ],
             batch_size=500,
         )
+        Article.bylines.through.objects.bulk_create(
+            [
+                Article.bylines.through(
+                    article_id=carrier.article.pk, authorprofile_id=carrier.author.pk
+                )
+                for carrier in carriers
+            ],
+            batch_size=500,
+        )
     else:
         for carrier in carriers:
             carrier.article.save()
             carrier.article.tags.set([carrier.tag])
+            carrier.article.bylines.set([carrier.author])
     for carrier in carriers:
         carrier.quote = Quote(
             article=carrier.article,

@@ -1,0 +1,82 @@
+"""Author profiles: the names bylines show, pen names included.
+
+Who writes under a profile (its staff account) is a safety control: only those with
+``articles.link_authorprofile`` (administrators) see or set it, here or anywhere else;
+editors manage the public fields; journalists see the public profiles and their own pen
+names, which they choose for their articles.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from articles import permissions
+from articles.admin.base import FoldedSearchMixin, VersionedTranslatedAdmin
+from articles.media import images
+from articles.models import Article, AuthorProfile
+
+LINK_PERMISSION = "articles.link_authorprofile"
+
+
+def may_see_link(user) -> bool:
+    """Say whether ``user`` may learn who writes under a profile (administrators)."""
+    return user.is_active and user.has_perm(LINK_PERMISSION)
+
+
+def profiles_for(user, queryset=None):
+    """Return the profiles ``user`` may put in a byline: every one for editors; for a
+    journalist the public ones and the pen names they write under."""
+    queryset = AuthorProfile.objects.all() if queryset is None else queryset
+    if permissions.can_publish(user) or may_see_link(user):
+        return queryset
+    return queryset.filter(Q(is_pen_name=False) | Q(account=user))
+
+
+@admin.register(AuthorProfile)
+class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
+    folded_search_fields = ("name_ar", "name_en", "slug")
+    list_display = ["name", "is_pen_name", "slug"]
+    list_filter = ["is_pen_name"]
+    search_fields = ["name_ar", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    formfield_overrides = {
+        models.ImageField: {
+            "form_class": images.ImageUploadField,
+            "widget": images.ImagePreviewWidget,
+        }
+    }
+
+    def get_fieldsets(self, request, obj=None):
+        public = ["name", "slug", "short_bio", "photo", "contact", "is_pen_name"]
+        fieldsets = [(None, {"fields": public})]
+        # The form is made from these: without the link permission it has no account
+        # input at all, so a crafted post naming an account changes nothing.
+        if may_see_link(request.user):
+            fieldsets.append((_("Who writes under this name"), {"fields": ["account"]}))
+        return self._patch_fieldsets(fieldsets)
+
+    def get_list_display(self, request):
+        if may_see_link(request.user):
+            return [*self.list_display, "account"]
+        return self.list_display
+
+    def get_queryset(self, request):
+        return profiles_for(request.user, super().get_queryset(request))
+
+    def get_deleted_objects(self, objs, request):
+        """Refuse to delete a profile that signs published articles, as a protected row
+        is refused: their bylines would vanish without a word."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        signed = Article.objects.published().filter(bylines__in=objs).distinct()
+        protected = [
+            *protected,
+            *(f"{Article._meta.verbose_name}: {article}" for article in signed),
+        ]
+        return deleted, counts, perms_needed, protected
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "account":
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
