@@ -126,11 +126,12 @@ class CardImage:
 
 @dataclass(frozen=True, slots=True)
 class ArticleCard(_Linked):
-    """An article as lists show it: headline, kicker, standfirst, section, date and
-    picture (``None`` when it has none)."""
+    """An article as lists show it: headline, kicker, standfirst, section, date,
+    picture (``None`` when it has none) and kind of piece (labelled unless news)."""
 
     pk: int
     published_at: datetime
+    piece_type: str
     title: str
     kicker: str
     summary: str
@@ -145,6 +146,7 @@ class ArticleCard(_Linked):
     COLUMNS = [
         "pk",
         "published_at",
+        "piece_type",
         *languages_of("title", "kicker", "summary", "slug"),
         "lead_image",
         "lead_image_width",
@@ -152,6 +154,7 @@ class ArticleCard(_Linked):
         *languages_of("lead_image_alt"),
     ]
     slug_in = Article.slug_in
+    get_piece_type_display = Article.get_piece_type_display
 
 
 def card_columns() -> list[str]:
@@ -190,6 +193,7 @@ def cards_of(
             ArticleCard(
                 pk=row["pk"],
                 published_at=row["published_at"],
+                piece_type=row["piece_type"],
                 slug_ar=row["slug_ar"],
                 slug_en=row["slug_en"],
                 section=section,
