@@ -476,6 +476,12 @@ class Article(models.Model):
         """Return the canonical path in the active language."""
         return self.paths()(self)
 
+    def validate_constraints(self, exclude=None):
+        """Validate the constraints, but for the kind of piece and the verdict: their
+        choices are checked already (``clean_fields``), and asking the database again
+        would cost a form's save two queries; the database still refuses a bad value."""
+        super().validate_constraints(exclude={*(exclude or ()), "piece_type", "claim_rating"})
+
     def fact_check_problems(self) -> dict[str, str]:
         """Return what a fact-check lacks, by field: its claim (in Arabic, the original)
         and its verdict. Empty for every other kind of piece."""

@@ -1137,7 +1137,7 @@ def test_the_policy_and_contact_pages_keep_only_sanitized_rich_text(client, migr
             page.rich_text(f"//div[{cls('site-text__body')}]")
             pages.append(page)
         page = get_page(client, f"contact [{code}] {case}", url_of(code, "articles:contact"))
-        page.rich_text(f"//section[{cls('contact__advice')}]")
+        page.rich_text(f"//div[{cls('contact__advice')}]")
         pages.append(page)
 
     assert not all_problems(pages), report(pages)
