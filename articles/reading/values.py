@@ -11,8 +11,9 @@ language. Those objects take their behaviour from the models rather than copying
   (its fallback languages, what counts as empty, its default), once per list;
 - a link (``get_absolute_url()``) is made by the model's own path function
   (``Article.paths()``, …), prepared once for a whole list;
-- ``slug_in()``, ``full_name``, ``share_text``, ``get_kind_display()`` and
-  ``get_full_name()`` are the models' own functions, bound to the value.
+- ``slug_in()``, ``full_name``, ``share_text``, ``get_kind_display()``,
+  ``get_piece_type_display()`` and ``get_full_name()`` are the models' own functions,
+  bound to the value.
 
 So a value answers exactly as its model would (``test_values.py`` compares them, in
 every language), and a change to a model's rule changes the pages that read values
