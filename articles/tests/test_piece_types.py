@@ -141,6 +141,10 @@ def test_a_fact_check_shows_its_verdict_first_and_publishes_a_claim_review(clien
         "ratingValue": 1,
     }
     assert review["author"]["@type"] == "NewsMediaOrganization"
+    # The lite edition says it too, before the text.
+    lite = tree(client.get(f"/en/lite/articles/{article.pk}/")).text_content()
+    assert "Fact-check" in lite and "Our verdict: False" in lite
+    assert lite.index("Our verdict") < lite.index("Text of article")
 
 
 def test_verdicts_read_in_arabic_and_map_onto_the_rating_scale(client):
