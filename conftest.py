@@ -103,6 +103,7 @@ def migration_rows(db):
     for module, function in (
         ("articles.migrations.0009_reach_us_page", "create_page"),
         ("articles.migrations.0012_masthead", "create_settings"),
+        ("articles.migrations.0017_piece_types", "fill_texts"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
 

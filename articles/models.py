@@ -25,6 +25,15 @@ from articles.arabic import make_slug, normalize_for_search, without_bidi_contro
 from articles.links import path_builder, path_to
 from articles.querysets import ArticleQuerySet, PreviewLinkQuerySet, QuoteQuerySet
 from articles.sanitizing import html_to_text, sanitize_html
+from articles.secure_contact import (
+    key_fingerprint,
+    normalize_fingerprint,
+    validate_fingerprint,
+    validate_hush_line,
+    validate_onion_address,
+    validate_public_key,
+    validate_signal,
+)
 from articles.sharing import validate_share_template
 from articles.svg import validate_svg_file
 
@@ -113,6 +122,28 @@ class ArticleStatus(models.TextChoices):
     REVIEW = "review", _("in review")
     PUBLISHED = "published", _("published")
     ARCHIVED = "archived", _("archived")
+
+
+class PieceType(models.TextChoices):
+    """What kind of piece an article is: readers are told, so opinion never passes for news."""
+
+    NEWS = "news", _("news")
+    ANALYSIS = "analysis", _("analysis")
+    OPINION = "opinion", _("opinion")
+    INTERVIEW = "interview", _("interview")
+    FACT_CHECK = "fact_check", _("fact-check")
+
+
+class ClaimRating(models.TextChoices):
+    """A fact-check's verdict, on one fixed scale (``seo.claim_review`` gives each its
+    schema.org rating)."""
+
+    TRUE = "true", _("true")
+    MOSTLY_TRUE = "mostly_true", _("mostly true")
+    MISLEADING = "misleading", _("misleading")
+    MOSTLY_FALSE = "mostly_false", _("mostly false")
+    FALSE = "false", _("false")
+    UNPROVEN = "unproven", _("unproven")
 
 
 class Tag(models.Model):
@@ -307,6 +338,16 @@ TRANSLATED_TEXT_FIELDS = (
 )
 
 
+validate_link = RegexValidator(
+    r"\A(https?://[^\s/?#]+[^\s]*|mailto:[^\s@]+@[^\s@]+)\Z",
+    _("Give a full address starting with https://, http:// or mailto:."),
+)
+validate_web_link = RegexValidator(
+    r"\Ahttps?://[^\s/?#]+[^\s]*\Z",
+    _("Give a full address starting with https:// or http://."),
+)
+
+
 def is_slug(text: str) -> bool:
     try:
         validate_unicode_slug(text)
@@ -317,6 +358,8 @@ def is_slug(text: str) -> bool:
 
 class Article(models.Model):
     Status = ArticleStatus
+    PieceType = PieceType
+    ClaimRating = ClaimRating
 
     title = models.CharField(_("headline"), max_length=250)
     slug = models.CharField(
@@ -356,6 +399,49 @@ class Article(models.Model):
     )
     is_exclusive = models.BooleanField(
         _("exclusive"), default=False, help_text=_('Shown in the byline as "Exclusive".')
+    )
+    piece_type = models.CharField(
+        _("kind of piece"),
+        max_length=20,
+        choices=PieceType,
+        default=PieceType.NEWS,
+        help_text=_(
+            "Shown to readers beside the section, so that opinion and analysis are never "
+            "taken for news. A fact-check needs its claim and its verdict."
+        ),
+    )
+    # A fact-check's claim: what was said, by whom, when, and the verdict.
+    claim = models.TextField(
+        _("claim checked"),
+        max_length=600,
+        blank=True,
+        help_text=_("Fact-checks only: the claim, as it was made."),
+    )
+    claim_author = models.CharField(
+        _("claim made by"),
+        max_length=160,
+        blank=True,
+        help_text=_("Fact-checks only: the person or body who made the claim."),
+    )
+    claim_author_url = models.CharField(
+        _("address of who made the claim"),
+        max_length=300,
+        blank=True,
+        validators=[validate_web_link],
+        help_text=_("Optional: a page about them, or where the claim was made."),
+    )
+    claim_date = models.DateField(
+        _("date of the claim"),
+        null=True,
+        blank=True,
+        help_text=_("Fact-checks only: when the claim was made."),
+    )
+    claim_rating = models.CharField(
+        _("verdict"),
+        max_length=20,
+        choices=ClaimRating,
+        blank=True,
+        help_text=_("Fact-checks only: the verdict, shown at the top of the article."),
     )
     source = models.CharField(
         _("source"), max_length=80, default="SY24", help_text=_("The outlet or agency credited.")
@@ -452,6 +538,13 @@ class Article(models.Model):
                 condition=~Q(status=ArticleStatus.PUBLISHED) | Q(published_at__isnull=False),
                 name="article_published_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(piece_type__in=PieceType.values), name="article_piece_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(claim_rating__in=["", *ClaimRating.values]),
+                name="article_claim_rating_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub"),
@@ -478,6 +571,24 @@ class Article(models.Model):
     def get_absolute_url(self):
         """Return the canonical path in the active language."""
         return self.paths()(self)
+
+    def validate_constraints(self, exclude=None):
+        """Validate the constraints, but for the kind of piece and the verdict: their
+        choices are checked already (``clean_fields``), and asking the database again
+        would cost a form's save two queries; the database still refuses a bad value."""
+        super().validate_constraints(exclude={*(exclude or ()), "piece_type", "claim_rating"})
+
+    def fact_check_problems(self) -> dict[str, str]:
+        """Return what a fact-check lacks, by field: its claim (in Arabic, the original)
+        and its verdict. Empty for every other kind of piece."""
+        if self.piece_type != PieceType.FACT_CHECK:
+            return {}
+        problems = {}
+        if not (getattr(self, "claim_ar", "") or "").strip():
+            problems["claim_ar"] = gettext("A fact-check needs the claim it checks.")
+        if not self.claim_rating:
+            problems["claim_rating"] = gettext("A fact-check needs its verdict.")
+        return problems
 
     @staticmethod
     def paths():
@@ -1003,16 +1114,6 @@ class ReachUsPage(models.Model):
         return path_to("articles:reach_us")
 
 
-validate_link = RegexValidator(
-    r"\A(https?://[^\s/?#]+[^\s]*|mailto:[^\s@]+@[^\s@]+)\Z",
-    _("Give a full address starting with https://, http:// or mailto:."),
-)
-validate_web_link = RegexValidator(
-    r"\Ahttps?://[^\s/?#]+[^\s]*\Z",
-    _("Give a full address starting with https:// or http://."),
-)
-
-
 def logo_path(instance, filename):
     return f"site/{uuid.uuid4().hex}.svg"
 
@@ -1032,6 +1133,14 @@ class SiteSettings(models.Model):
         ("youtube_url", _("YouTube")),
         ("instagram_url", _("Instagram")),
     )
+    # The rich texts, sanitized on save through the one allow-list.
+    RICH_TEXTS = (
+        "about",
+        "corrections_policy",
+        "ownership_funding",
+        "unnamed_sources_policy",
+        "contact_advice",
+    )
 
     logo = models.FileField(
         _("logo (SVG)"),
@@ -1050,6 +1159,69 @@ class SiteSettings(models.Model):
         _("corrections policy"),
         blank=True,
         help_text=_("The “Corrections policy” page. Empty: no such page."),
+    )
+    ownership_funding = models.TextField(
+        _("ownership and funding"),
+        blank=True,
+        help_text=_(
+            "The “Ownership and funding” page: who owns the outlet and who pays for it. "
+            "Empty: no such page."
+        ),
+    )
+    unnamed_sources_policy = models.TextField(
+        _("unnamed sources policy"),
+        blank=True,
+        help_text=_(
+            "The “Unnamed sources” page: when the outlet keeps a source's name to itself, "
+            "and how it checks what they say. Empty: no such page."
+        ),
+    )
+    # The contact page (/contact/): safe ways for sources to reach the newsroom. It
+    # exists once one of them is set; no form, nothing a source sends is kept here.
+    signal = models.CharField(
+        _("Signal"),
+        max_length=300,
+        blank=True,
+        validators=[validate_signal],
+        help_text=_(
+            "The newsroom's Signal number in international form (+963 …) or its "
+            "https://signal.me/# link."
+        ),
+    )
+    securedrop_url = models.CharField(
+        _("SecureDrop address"),
+        max_length=300,
+        blank=True,
+        validators=[validate_onion_address],
+        help_text=_("The SecureDrop onion address, opened in Tor Browser."),
+    )
+    hush_line_url = models.CharField(
+        _("Hush Line address"),
+        max_length=300,
+        blank=True,
+        validators=[validate_hush_line],
+        help_text=_("The newsroom's Hush Line tip line, such as https://tips.hushline.app/to/…"),
+    )
+    pgp_key = models.TextField(
+        _("PGP public key"),
+        blank=True,
+        validators=[validate_public_key],
+        help_text=_(
+            "The public key block, from -----BEGIN PGP PUBLIC KEY BLOCK----- to its end. "
+            "Never a private key."
+        ),
+    )
+    pgp_fingerprint = models.CharField(
+        _("PGP fingerprint"),
+        max_length=100,
+        blank=True,
+        validators=[validate_fingerprint],
+        help_text=_("Left empty, it is worked out from the key."),
+    )
+    contact_advice = models.TextField(
+        _("advice to sources"),
+        blank=True,
+        help_text=_("Shown on the contact page: how to reach us without being exposed."),
     )
     contact_url = models.CharField(
         _("contact address"),
@@ -1088,11 +1260,35 @@ class SiteSettings(models.Model):
 
     def save(self, *args, **kwargs):
         self.pk = self.SINGLE_PK
-        for field in ("about", "corrections_policy"):
+        for field in self.RICH_TEXTS:
             for code in language_codes():
                 name = f"{field}_{code}"
                 setattr(self, name, sanitize_html(getattr(self, name, "") or ""))
+        self.pgp_key = (self.pgp_key or "").strip()
+        self.pgp_fingerprint = normalize_fingerprint(self.pgp_fingerprint) or (
+            key_fingerprint(self.pgp_key) if self.pgp_key else ""
+        )
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """Refuse a fingerprint that is not the key's."""
+        super().clean()
+        derived = key_fingerprint(self.pgp_key) if self.pgp_key else ""
+        written = normalize_fingerprint(self.pgp_fingerprint)
+        if derived and written and written != derived:
+            raise ValidationError(
+                {
+                    "pgp_fingerprint": gettext(
+                        "This fingerprint is not the key's: the key's is %(fingerprint)s."
+                    )
+                    % {"fingerprint": derived}
+                }
+            )
+
+    @property
+    def has_contact_page(self) -> bool:
+        """Say whether the contact page has a safe way to offer."""
+        return bool(self.signal or self.securedrop_url or self.hush_line_url or self.pgp_key)
 
 
 @receiver(m2m_changed, sender=Article.tags.through)

@@ -52,6 +52,8 @@ class ArticleTranslation(TranslationOptions):
         "lead_image_caption",
         "lead_image_credit",
         "lead_image_alt",
+        "claim",
+        "claim_author",
     )
     required_languages = {"ar": ("title", "body", "source")}
 
@@ -81,4 +83,10 @@ class ReachUsPageTranslation(TranslationOptions):
 
 @register(SiteSettings)
 class SiteSettingsTranslation(TranslationOptions):
-    fields = ("about", "corrections_policy")
+    fields = (
+        "about",
+        "corrections_policy",
+        "ownership_funding",
+        "unnamed_sources_policy",
+        "contact_advice",
+    )

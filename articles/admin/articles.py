@@ -163,6 +163,12 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["opened_version"].initial = self.instance.edit_version
+        if "piece_type" in self.fields:
+            # A post without it (a script, an older form) keeps the article's kind.
+            self.fields["piece_type"].required = False
+
+    def clean_piece_type(self):
+        return self.cleaned_data.get("piece_type") or self.instance.piece_type
 
     def clean(self):
         """Refuse to overwrite a save made since the form was opened, and what the
@@ -171,6 +177,7 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         cleaned = super().clean()
         if self.instance.pk:
             self._check_not_overwriting()
+        self._check_fact_check(cleaned)
         if self.workflow_action == "schedule" and not cleaned.get("scheduled_for"):
             self.add_error("scheduled_for", _("Choose the time to publish at."))
             return cleaned
@@ -180,6 +187,19 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         except ValidationError as error:
             self.add_error("scheduled_for" if error.code == "past" else None, error)
         return cleaned
+
+    def _check_fact_check(self, cleaned: dict) -> None:
+        """Refuse a fact-check without its claim or its verdict, beside the input
+        that lacks it; the rest of the editor's text stays in the form."""
+        if cleaned.get("piece_type") != Article.PieceType.FACT_CHECK:
+            return
+        checked = Article(
+            piece_type=cleaned["piece_type"],
+            claim_ar=cleaned.get("claim_ar", self.instance.claim_ar),
+            claim_rating=cleaned.get("claim_rating", self.instance.claim_rating),
+        )
+        for name, message in checked.fact_check_problems().items():
+            self.add_error(name if name in self.fields else None, message)
 
     def _action(self, cleaned: dict) -> actions.ArticleAction:
         if self.restoring is not None:
@@ -390,6 +410,12 @@ class ArticleAdmin(
         publication.append("translation_label")
         classification = [
             "section",
+            "piece_type",
+            "claim",
+            "claim_author",
+            "claim_author_url",
+            "claim_date",
+            "claim_rating",
             "tags",
             "bylines",
             "authors",

@@ -46,7 +46,15 @@ PROSE_EDITOR_CONFIG = {
         "History": True,
     }
 }
-RICH_TEXT_FIELDS = {"body", "bio", "about", "corrections_policy"}
+RICH_TEXT_FIELDS = {
+    "body",
+    "bio",
+    "about",
+    "corrections_policy",
+    "ownership_funding",
+    "unnamed_sources_policy",
+    "contact_advice",
+}
 
 
 class ProseEditorWidget(AdminProseEditorWidget):

@@ -13,17 +13,43 @@ from articles.models import SiteSettings
 class SiteSettingsAdmin(TranslatedAdmin):
     fieldsets = [
         (_("Masthead"), {"fields": ["logo"]}),
-        (_("Pages"), {"fields": ["about", "corrections_policy"]}),
+        (
+            _("Pages"),
+            {
+                "fields": [
+                    "about",
+                    "corrections_policy",
+                    "ownership_funding",
+                    "unnamed_sources_policy",
+                ]
+            },
+        ),
         (
             _("Links"),
-            {"fields": ["contact_url", *(field for field, _label in SiteSettings.SOCIAL)]},
+            {
+                "fields": [
+                    "contact_url",
+                    *(field for field, _label in SiteSettings.SOCIAL),
+                    # The contact page's safe channels, and its advice to sources.
+                    "signal",
+                    "securedrop_url",
+                    "hush_line_url",
+                    "pgp_key",
+                    "pgp_fingerprint",
+                    "contact_advice",
+                ]
+            },
         ),
     ]
+    # Addresses, numbers and keys read left to right in the Arabic admin too.
+    LEFT_TO_RIGHT = {"signal", "securedrop_url", "hush_line_url", "pgp_key", "pgp_fingerprint"}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "logo":
             field.widget.attrs["accept"] = ".svg,image/svg+xml"  # the file picker's filter
+        if db_field.name in self.LEFT_TO_RIGHT:
+            field.widget.attrs["dir"] = "ltr"
         return field
 
     def has_add_permission(self, request):

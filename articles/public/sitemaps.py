@@ -208,19 +208,27 @@ class AuthorSitemap(SiteSitemap):
 
 
 class SitePagesSitemap(SiteSitemap):
-    """The outlet's own pages (about, corrections policy) that editors have written;
-    the masthead-and-footer row's last change dates them."""
+    """The outlet's own pages (about, the policies, the contact page) that editors have
+    written or set up; the masthead-and-footer row's last change dates them."""
 
     def items(self):
         row = SiteSettings.objects.filter(pk=SiteSettings.SINGLE_PK).first()
         if row is None:
             return []
-        pages = [("about", "about"), ("corrections", "corrections_policy")]
-        return [
+        pages = [
+            ("about", "about"),
+            ("corrections", "corrections_policy"),
+            ("ownership", "ownership_funding"),
+            ("sources_policy", "unnamed_sources_policy"),
+        ]
+        items = [
             SimpleNamespace(name=name, last_published=row.updated_at)
             for name, field in pages
             if getattr(row, f"{field}_{settings.MODELTRANSLATION_DEFAULT_LANGUAGE}")
         ]
+        if row.has_contact_page:
+            items.append(SimpleNamespace(name="contact", last_published=row.updated_at))
+        return items
 
     def location(self, item):
         return reverse(f"articles:{item.name}")

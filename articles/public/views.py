@@ -140,6 +140,31 @@ def corrections(request):
     return render(request, "articles/site_text.html", page_context(page) | _head(request))
 
 
+def ownership(request):
+    """Who owns the outlet and who pays for it: the editors' text."""
+    page = pages.site_text_page("ownership", language=get_language())
+    return render(request, "articles/site_text.html", page_context(page) | _head(request))
+
+
+def sources_policy(request):
+    """When the outlet withholds a source's name, and how it checks them: the editors' text."""
+    page = pages.site_text_page("sources", language=get_language())
+    return render(request, "articles/site_text.html", page_context(page) | _head(request))
+
+
+def contact(request):
+    """How a source reaches the newsroom safely: the channels editors set, and advice.
+
+    No form: nothing a source sends reaches this server. The page, like every public
+    page, is the same for every reader (the page cache keeps it); it sends no referrer,
+    so a click from it tells the next site nothing of where the reader came from.
+    """
+    page = pages.contact_page(language=get_language())
+    response = render(request, "articles/contact.html", page_context(page) | _head(request))
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 @vary_on_headers("Save-Data")
 def article_detail(request, pk: int, slug: str | None = None):
     """Show a published article; a stale or missing slug redirects to the canonical URL."""

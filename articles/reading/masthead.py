@@ -26,6 +26,7 @@ from articles.links import path_to
 from articles.memos import Memo
 from articles.models import Article, Section, SiteSettings
 from articles.reading.values import ModelTexts, SectionLink, languages_of
+from articles.secure_contact import grouped_fingerprint, signal_link
 
 # Queries a masthead costs when it is not kept: the settings row, the sections, the
 # breaking articles. Once per language, worker and generation.
@@ -76,6 +77,19 @@ class Masthead:
     social: tuple[FooterLink, ...]
     breaking_items: tuple[BreakingItem, ...]
     home_links: tuple[HomeLink, ...] = ()
+    ownership_url: str = ""
+    sources_policy_url: str = ""
+
+    def policies(self, origin: str) -> dict[str, str]:
+        """Return the publisher's policy pages as JSON-LD names them (``seo``), by
+        absolute address: the about page states the outlet's principles."""
+        paths = {
+            "publishingPrinciples": self.about_url,
+            "correctionsPolicy": self.corrections_url,
+            "ownershipFundingInfo": self.ownership_url,
+            "unnamedSourcesPolicy": self.sources_policy_url,
+        }
+        return {key: origin + path for key, path in paths.items() if path}
 
     @property
     def breaking(self) -> list[BreakingItem]:
@@ -111,6 +125,11 @@ def _read(language: str) -> Masthead:
         article_paths = Article.paths()
         about = path_to("articles:about") if text("about") else ""
         corrections = path_to("articles:corrections") if text("corrections_policy") else ""
+        ownership = path_to("articles:ownership") if text("ownership_funding") else ""
+        sources = path_to("articles:sources_policy") if text("unnamed_sources_policy") else ""
+        contact = row.contact_url if row is not None else ""
+        if row is not None and row.has_contact_page:
+            contact = path_to("articles:contact")
         social = tuple(
             FooterLink(name=str(label), url=getattr(row, field))
             for field, label in SiteSettings.SOCIAL
@@ -126,10 +145,12 @@ def _read(language: str) -> Masthead:
         sections=sections,
         about_url=about,
         corrections_url=corrections,
-        contact_url=row.contact_url if row is not None else "",
+        contact_url=contact,
         social=social,
         breaking_items=_breaking(language, article_paths),
         home_links=_home_links(language),
+        ownership_url=ownership,
+        sources_policy_url=sources,
     )
 
 
@@ -165,7 +186,7 @@ def _breaking(language: str, paths) -> tuple[BreakingItem, ...]:
     )
 
 
-# --- The about and corrections-policy pages -----------------------------------------------
+# --- The about, policy and contact pages ---------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,19 +197,68 @@ class SiteTextPage:
     body: str  # sanitized on save (the template marks it safe)
 
 
-SITE_TEXTS = {"about": "about", "corrections": "corrections_policy"}
+SITE_TEXTS = {
+    "about": "about",
+    "corrections": "corrections_policy",
+    "ownership": "ownership_funding",
+    "sources": "unnamed_sources_policy",
+}
+
+
+def _text_of(row, field: str, language: str) -> str:
+    """Return the row's ``field`` in ``language``, or in Arabic where it is empty."""
+    if row is None:
+        return ""
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return getattr(row, f"{field}_{language}", "") or getattr(row, f"{field}_{default}", "") or ""
 
 
 def site_text_page(kind: str, *, language: str) -> SiteTextPage:
-    """Return the about (``kind="about"``) or corrections-policy page in ``language``
-    (its text falls back to Arabic); raise ``Http404`` when editors left it empty."""
-    field = SITE_TEXTS[kind]
-    row = site_settings()
-    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    body = ""
-    if row is not None:
-        body = getattr(row, f"{field}_{language}", "") or getattr(row, f"{field}_{default}", "")
+    """Return the about, corrections-policy, ownership-and-funding or unnamed-sources
+    page (``kind``: a key of ``SITE_TEXTS``) in ``language`` (its text falls back to
+    Arabic); raise ``Http404`` when editors left it empty."""
+    body = _text_of(site_settings(), SITE_TEXTS[kind], language)
     if not body:
         raise Http404(_("There is no such page."))
-    heading = _("About us") if kind == "about" else _("Corrections policy")
-    return SiteTextPage(heading=heading, body=body)
+    headings = {
+        "about": _("About us"),
+        "corrections": _("Corrections policy"),
+        "ownership": _("Ownership and funding"),
+        "sources": _("Unnamed sources policy"),
+    }
+    return SiteTextPage(heading=headings[kind], body=body)
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPage:
+    """How sources reach the newsroom safely, as editors set it: empty strings for the
+    channels not set. Nothing here is a form: a source's message never reaches us."""
+
+    advice: str  # sanitized on save (the template marks it safe)
+    signal: str
+    signal_url: str
+    securedrop_url: str
+    hush_line_url: str
+    pgp_key: str
+    pgp_fingerprint: str  # in blocks of four
+    email_url: str  # a mailto: or web address, for what is not sensitive
+    onion_url: str  # the site's own onion address, when it has one
+
+
+def contact_page(*, language: str) -> ContactPage:
+    """Return the contact page in ``language``; raise ``Http404`` while no safe channel
+    (Signal, SecureDrop, Hush Line or a PGP key) is set."""
+    row = site_settings()
+    if row is None or not row.has_contact_page:
+        raise Http404(_("There is no such page."))
+    return ContactPage(
+        advice=_text_of(row, "contact_advice", language),
+        signal=row.signal,
+        signal_url=signal_link(row.signal) if row.signal else "",
+        securedrop_url=row.securedrop_url,
+        hush_line_url=row.hush_line_url,
+        pgp_key=row.pgp_key,
+        pgp_fingerprint=grouped_fingerprint(row.pgp_fingerprint),
+        email_url=row.contact_url,
+        onion_url=settings.NEWSROOM_ONION_URL,
+    )

@@ -28,6 +28,7 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
@@ -54,8 +55,10 @@ from articles.querysets import translation_filled
 from articles.reading import search, seo
 from articles.reading.masthead import (  # noqa: F401 (the door's, for views)
     EMPTY_MASTHEAD,
+    ContactPage,
     Masthead,
     SiteTextPage,
+    contact_page,
     masthead,
     site_text_page,
 )
@@ -712,7 +715,21 @@ def article_page(
             lambda: _article_share_image(article, language), origin=origin, alt=article.title
         ),
         alternate_languages=article.languages,
+        piece_type=article.piece_type,
+        # Kept per language (the masthead's memo): no query.
+        policies=masthead(language).policies(origin),
     )
+    structured_data = seo.jsonld_script(seo.news_article(facts))
+    if article.piece_type == Article.PieceType.FACT_CHECK and article.claim_rating:
+        claim = seo.ClaimFacts(
+            claim=article.claim,
+            author=article.claim_author,
+            author_url=article.claim_author_url,
+            made_on=article.claim_date,
+            rating=article.claim_rating,
+            rating_label=capfirst(article.get_claim_rating_display()),
+        )
+        structured_data += seo.jsonld_script(seo.claim_review(facts, claim))
     return ArticlePage(
         **common,
         share_networks=share_buttons_of(
@@ -723,7 +740,7 @@ def article_page(
         share_url=origin + short_path(article.pk),
         read_path=path_to("read", pk=article.pk),
         social_tags=seo.open_graph(facts),
-        structured_data=seo.jsonld_script(seo.news_article(facts)),
+        structured_data=structured_data,
     )
 
 

@@ -7,12 +7,41 @@ into a page so that no text staff wrote can close the script element.
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 OG_LOCALES = {"ar": "ar_AR", "en": "en_US"}
+
+# schema.org's type for each kind of piece (``Article.PieceType``): NewsArticle's
+# subtypes where one fits. An interview is a NewsArticle whose genre says so; a
+# fact-check is reporting (its verdict is a ClaimReview of its own, ``claim_review``).
+ARTICLE_TYPES = {
+    "news": "NewsArticle",
+    "analysis": "AnalysisNewsArticle",
+    "opinion": "OpinionNewsArticle",
+    "interview": "NewsArticle",
+    "fact_check": "ReportageNewsArticle",
+}
+GENRES = {"interview": "interview", "fact_check": "fact-check"}
+# The verdicts (``Article.ClaimRating``) on ClaimReview's scale, 5 for true; an unproven
+# claim has no place on the scale, and is rated by its name alone.
+RATING_VALUES = {
+    "true": 5,
+    "mostly_true": 4,
+    "misleading": 3,
+    "mostly_false": 2,
+    "false": 1,
+    "unproven": None,
+}
+# The publisher's policy pages, as NewsMediaOrganization's properties name them.
+POLICY_PROPERTIES = (
+    "publishingPrinciples",
+    "correctionsPolicy",
+    "ownershipFundingInfo",
+    "unnamedSourcesPolicy",
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +78,10 @@ class ArticleFacts:
     keywords: list[str] = field(default_factory=list)
     image: Image | None = None
     alternate_languages: list[str] = field(default_factory=list)
+    piece_type: str = "news"
+    # The publisher's policy pages by property (``POLICY_PROPERTIES``), absolute URLs;
+    # those not written are left out.
+    policies: dict[str, str] = field(default_factory=dict)
 
 
 def _author(byline: Byline) -> dict:
@@ -58,9 +91,21 @@ def _author(byline: Byline) -> dict:
     return data
 
 
-def news_article(facts: ArticleFacts) -> dict:
-    """Return schema.org NewsArticle data for an article page."""
-    publisher = {
+@dataclass(frozen=True)
+class ClaimFacts:
+    """What a fact-check says of the claim it checks, in the page's language."""
+
+    claim: str
+    author: str
+    rating: str  # a key of RATING_VALUES
+    rating_label: str  # the verdict's name, as readers read it
+    author_url: str = ""
+    made_on: date | None = None
+
+
+def publisher(facts: ArticleFacts) -> dict:
+    """Return the outlet as schema.org's NewsMediaOrganization, with its policy pages."""
+    data = {
         "@type": "NewsMediaOrganization",
         "name": facts.site_name,
         "logo": {
@@ -70,9 +115,18 @@ def news_article(facts: ArticleFacts) -> dict:
             "height": facts.publisher_logo.height,
         },
     }
+    for key in POLICY_PROPERTIES:
+        if facts.policies.get(key):
+            data[key] = facts.policies[key]
+    return data
+
+
+def news_article(facts: ArticleFacts) -> dict:
+    """Return schema.org NewsArticle data (or a subtype's, ``ARTICLE_TYPES``) for an
+    article page."""
     data = {
         "@context": "https://schema.org",
-        "@type": "NewsArticle",
+        "@type": ARTICLE_TYPES.get(facts.piece_type, "NewsArticle"),
         "mainEntityOfPage": {"@type": "WebPage", "@id": facts.url},
         "url": facts.url,
         "headline": facts.headline[:110],
@@ -84,8 +138,10 @@ def news_article(facts: ArticleFacts) -> dict:
         "keywords": facts.keywords,
         "author": [_author(byline) for byline in facts.authors]
         or [{"@type": "Organization", "name": facts.site_name}],
-        "publisher": publisher,
+        "publisher": publisher(facts),
     }
+    if facts.piece_type in GENRES:
+        data["genre"] = GENRES[facts.piece_type]
     if facts.image:
         data["image"] = {
             "@type": "ImageObject",
@@ -94,6 +150,37 @@ def news_article(facts: ArticleFacts) -> dict:
             "height": facts.image.height,
         }
     return data
+
+
+def claim_review(facts: ArticleFacts, claim: ClaimFacts) -> dict:
+    """Return schema.org ClaimReview data for a fact-check: the claim, who made it and
+    when, and the verdict on a scale of 1 (false) to 5 (true)."""
+    reviewed = {"@type": "Claim"}
+    if claim.author:
+        reviewed["author"] = {"@type": "Person", "name": claim.author}
+        if claim.author_url:
+            reviewed["author"]["url"] = claim.author_url
+    if claim.made_on:
+        reviewed["datePublished"] = claim.made_on.isoformat()
+    rating = {
+        "@type": "Rating",
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": claim.rating_label,
+    }
+    if RATING_VALUES.get(claim.rating) is not None:
+        rating["ratingValue"] = RATING_VALUES[claim.rating]
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": facts.url,
+        "inLanguage": facts.language,
+        "datePublished": facts.published.isoformat(),
+        "author": publisher(facts),
+        "claimReviewed": claim.claim,
+        "itemReviewed": reviewed,
+        "reviewRating": rating,
+    }
 
 
 def person(

@@ -11,8 +11,9 @@ language. Those objects take their behaviour from the models rather than copying
   (its fallback languages, what counts as empty, its default), once per list;
 - a link (``get_absolute_url()``) is made by the model's own path function
   (``Article.paths()``, …), prepared once for a whole list;
-- ``slug_in()``, ``full_name``, ``share_text`` and ``get_kind_display()``
-  are the models' own functions, bound to the value.
+- ``slug_in()``, ``full_name``, ``share_text``, ``get_kind_display()``,
+  ``get_piece_type_display()`` and ``get_full_name()`` are the models' own functions,
+  bound to the value.
 
 So a value answers exactly as its model would (``test_values.py`` compares them, in
 every language), and a change to a model's rule changes the pages that read values
@@ -134,11 +135,12 @@ class CardImage:
 
 @dataclass(frozen=True, slots=True)
 class ArticleCard(_Linked):
-    """An article as lists show it: headline, kicker, standfirst, section, date and
-    picture (``None`` when it has none)."""
+    """An article as lists show it: headline, kicker, standfirst, section, date,
+    picture (``None`` when it has none) and kind of piece (labelled unless news)."""
 
     pk: int
     published_at: datetime
+    piece_type: str
     title: str
     kicker: str
     summary: str
@@ -153,6 +155,7 @@ class ArticleCard(_Linked):
     COLUMNS = [
         "pk",
         "published_at",
+        "piece_type",
         *languages_of("title", "kicker", "summary", "slug"),
         "lead_image",
         "lead_image_width",
@@ -160,6 +163,7 @@ class ArticleCard(_Linked):
         *languages_of("lead_image_alt"),
     ]
     slug_in = Article.slug_in
+    get_piece_type_display = Article.get_piece_type_display
 
 
 def card_columns() -> list[str]:
@@ -198,6 +202,7 @@ def cards_of(
             ArticleCard(
                 pk=row["pk"],
                 published_at=row["published_at"],
+                piece_type=row["piece_type"],
                 slug_ar=row["slug_ar"],
                 slug_en=row["slug_en"],
                 section=section,

@@ -1,5 +1,7 @@
 """Template helpers: dates and numbers as the newsroom prints them."""
 
+from datetime import datetime
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -24,14 +26,17 @@ _formatted = Memo(
 
 @register.filter
 def newsdate(value):
-    """Render a date in the page's language: "12 أيار/مايو 2025" or "12 May 2025"."""
+    """Render a date (or a time's date) in the page's language: "12 أيار/مايو 2025" or
+    "12 May 2025"."""
     if not value:
         return ""
     language = get_language()
     return _formatted.get_or_make(
         ("date", value, language),
         lambda: arabic.format_date(
-            timezone.localtime(value) if timezone.is_aware(value) else value,
+            timezone.localtime(value)
+            if isinstance(value, datetime) and timezone.is_aware(value)
+            else value,
             language=language,
             month_style=settings.NEWSROOM_MONTH_STYLE,
             digits=settings.NEWSROOM_DIGITS,

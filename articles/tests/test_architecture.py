@@ -153,6 +153,7 @@ def test_pure_helpers_import_no_model_so_they_test_without_a_database():
         "articles.arabic",
         "articles.sanitizing",
         "articles.sharing",
+        "articles.secure_contact",
         "articles.reading.seo",
         "articles.media.sharecards",
     }

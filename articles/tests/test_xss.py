@@ -435,7 +435,13 @@ def test_article_page_shows_every_field_as_written_and_runs_nothing(client, carr
             page.text(f"//meta[@property='{key}' or @name='{key}']/@content", summary)
         page.text("//meta[@property='article:section']/@content", section)
         page.text("//meta[@property='article:tag']/@content", t(carrier, "tag", "name", language))
-        [data] = json_ld(page.root)
+        # A fact-check's verdict box, and its ClaimReview.
+        claim = t(carrier, "article", "claim", language)
+        claimant = t(carrier, "article", "claim_author", language)
+        page.text(f"//dd[{cls('verdict__claim')}]", claim)
+        if claimant:
+            page.text(f"//dd[{cls('verdict__author')}]/a/bdi", claimant)
+        data, review = json_ld(page.root)
         expected = {
             "headline": title[:110],
             "description": summary,
@@ -445,6 +451,10 @@ def test_article_page_shows_every_field_as_written_and_runs_nothing(client, carr
         for key, value in expected.items():
             if data.get(key) != value:
                 page.problems.append(f"{page.label}: JSON-LD {key} is {data.get(key)!r}")
+        if review.get("claimReviewed") != claim:
+            page.problems.append(f"{page.label}: ClaimReview reads {review.get('claimReviewed')!r}")
+        if claimant and review["itemReviewed"]["author"]["name"] != claimant:
+            page.problems.append(f"{page.label}: the claim's author reads {review['itemReviewed']}")
         pages.append(page)
     assert not all_problems(pages), report(pages)
 
@@ -936,6 +946,7 @@ ADMIN_FORMS = {
         "lead_image_alt": "lead_image_alt",
         "lead_image_credit": "lead_image_credit",
         "source": "source",
+        "claim_author": "claim_author",
     },
     "expert": {name: name for name in ("name", "honorific", "role", "affiliation")},
     "section": {"name": "name", "description": "description"},
@@ -1130,6 +1141,74 @@ def test_the_about_and_corrections_pages_keep_only_sanitized_rich_text(client, m
                 pages.append(page)
 
     assert not all_problems(pages), report(pages)
+
+
+def test_the_policy_and_contact_pages_keep_only_sanitized_rich_text(client, migration_rows):
+    """Each case in the ownership, unnamed-sources and contact-advice texts, both
+    languages: sanitized on save. The two policy pages share one template, so the cases
+    take turns between them (and the languages), to keep the test short."""
+    row = SiteSettings.objects.get()
+    row.signal = "+963912345678"  # the contact page exists once a channel is set
+    pages = []
+    for number, case in enumerate(CASES):
+        for code in LANGUAGES:
+            setattr(row, f"ownership_funding_{code}", RICH_TEXT_LEAD[code] + case.payload)
+            setattr(row, f"unnamed_sources_policy_{code}", case.payload + RICH_TEXT_LEAD[code])
+            setattr(row, f"contact_advice_{code}", RICH_TEXT_LEAD[code] + case.payload)
+        row.save()
+        code = LANGUAGES[number % 2]
+        name, field = [
+            ("ownership", "ownership_funding"),
+            ("sources_policy", "unnamed_sources_policy"),
+        ][number // 2 % 2]
+        url = url_of(code, f"articles:{name}")
+        if not getattr(row, f"{field}_ar"):  # all swallowed (an open comment)
+            assert client.get(url).status_code == 404, case
+        else:
+            page = get_page(client, f"{name} [{code}] {case}", url)
+            page.rich_text(f"//div[{cls('site-text__body')}]")
+            pages.append(page)
+        page = get_page(client, f"contact [{code}] {case}", url_of(code, "articles:contact"))
+        page.rich_text(f"//div[{cls('contact__advice')}]")
+        pages.append(page)
+
+    assert not all_problems(pages), report(pages)
+
+
+def test_contact_channels_are_refused_or_shown_as_written(client, migration_rows):
+    """A payload after a Signal link or in a Hush Line address is refused, or shown
+    exactly as written, running nothing; a PGP key block never holds one."""
+    row = SiteSettings.objects.get()
+    pages = []
+    for case in CASES:
+        written = "https://signal.me/#p/" + case.payload
+        row.signal, row.hush_line_url = written, "https://tips.example/" + case.payload
+        row.pgp_key = ""
+        try:
+            row.full_clean()
+        except ValidationError as refused:
+            assert set(refused.message_dict) <= {"signal", "hush_line_url"}, case
+            continue
+        row.save()
+        page = get_page(client, f"contact {case}", "/contact/")
+        page.text(f"//a[{cls('contact__signal')}]", without_bidi_controls(written))
+        page.text(f"//a[{cls('contact__signal')}]/@href", without_bidi_controls(written))
+        pages.append(page)
+    # An address that passes is linked exactly as written.
+    row.signal = "https://signal.me/#p/+963912345678"
+    row.hush_line_url = "https://tips.example/to/desk"
+    row.save()
+    page = get_page(client, "contact, plain addresses", "/contact/")
+    page.text(f"//a[{cls('contact__signal')}]/@href", row.signal)
+    page.text(f"//a[{cls('contact__hush-line')}]/@href", row.hush_line_url)
+    pages.append(page)
+    for case in CASES:
+        row.pgp_key = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\n" + case.payload
+        row.pgp_key += "\n-----END PGP PUBLIC KEY BLOCK-----"
+        with pytest.raises(ValidationError):
+            row.full_clean()
+
+    assert pages and not all_problems(pages), report(pages)
 
 
 def test_footer_links_are_web_or_mail_addresses_and_shown_as_written(client, migration_rows):

@@ -436,6 +436,8 @@ ARTICLE_PAGE_FIELDS = [
     ("article", "lead_image_alt"),
     ("article", "lead_image_credit"),
     ("article", "source"),
+    ("article", "claim"),
+    ("article", "claim_author"),
     ("section", "name"),
     ("tag", "name"),
     ("expert", "name"),

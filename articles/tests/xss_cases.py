@@ -263,6 +263,8 @@ FIELDS = (
     Field("article", "lead_image_alt"),
     Field("article", "lead_image_credit"),
     Field("article", "source"),
+    Field("article", "claim"),
+    Field("article", "claim_author"),
     Field("section", "name"),
     Field("section", "description"),
     Field("tag", "name"),
@@ -299,6 +301,7 @@ RICH_TEXT_LEAD = {"ar": "<p>فقرة أولى.</p>", "en": "<p>A first paragraph
 SHARE_TEMPLATE = "https://share.example/?u={url}&t={title}&note="
 SHARE_HOST = "share.example"
 LEAD_IMAGE = "articles/xss/lead.jpg"
+CLAIM_AUTHOR_URL = "https://claims.example/said"
 LEAD_IMAGE_SIZE = (800, 450)
 
 
@@ -432,6 +435,11 @@ def build_carriers(
             lead_image=LEAD_IMAGE,
             lead_image_width=LEAD_IMAGE_SIZE[0],
             lead_image_height=LEAD_IMAGE_SIZE[1],
+            # A fact-check, so its claim and who made it show in the verdict box and
+            # the ClaimReview too.
+            piece_type=Article.PieceType.FACT_CHECK,
+            claim_rating=Article.ClaimRating.MISLEADING,
+            claim_author_url=CLAIM_AUTHOR_URL,
             **_values(carrier, "article"),
         )
     if bulk:
