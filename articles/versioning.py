@@ -132,10 +132,34 @@ def _old_comment(comment: str) -> str:
 
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            for msgid in _OLD_COMMENTS:
-                if comment == gettext(msgid):
-                    return gettext(msgid)
+            said = next((msgid for msgid in _OLD_COMMENTS if comment == gettext(msgid)), None)
+        if said is not None:
+            return gettext(said)  # in the reader's language
     return comment
+
+
+_OLD_LABEL = re.compile(r"^(?P<label>.+) \[(?P<language>ar|en)\]$")
+
+
+def _old_label(label):
+    """Read "Headline [ar]", as Django's change messages stored a translated field's
+    label in English, as "العنوان (بالعربية)" to an Arabic reader."""
+    match = _OLD_LABEL.match(label) if isinstance(label, str) else None
+    if match is None:
+        return label
+    name = match["label"][:1].lower() + match["label"][1:]
+    return _label_in(gettext(name), match["language"])
+
+
+def _old_labels(message):
+    """Return a change message stored by Django's admin with its field labels readable."""
+    if not isinstance(message, list):
+        return message
+    for part in message:
+        changed = part.get("changed") if isinstance(part, dict) else None
+        if isinstance(changed, dict) and isinstance(changed.get("fields"), list):
+            changed["fields"] = [_old_label(label) for label in changed["fields"]]
+    return message
 
 
 def _is_ours(message) -> bool:
@@ -157,7 +181,7 @@ def revision_message(comment: str) -> str:
     if not _is_ours(message):
         from django.contrib.admin.models import LogEntry
 
-        return LogEntry(change_message=comment).get_change_message()
+        return LogEntry(change_message=json.dumps(_old_labels(message))).get_change_message()
     parts = []
     for part in message:
         if "action" in part:

@@ -23,10 +23,13 @@ class StaffConfig(AppConfig):
         # titles, delete summaries), staff read it in their own language.
         from django.contrib.auth.models import Group, Permission
 
-        from staff.roles import permission_label, role_label
+        from staff.roles import permission_label, role_label, staff_name
 
         Group.__str__ = role_label
         Permission.__str__ = permission_label
+        # Staff are named by their names (the byline), not their usernames, wherever the
+        # admin names one: the log, "created by", filters, autocomplete, delete summaries.
+        get_user_model().__str__ = staff_name
 
         # The yes/no icons' text alternatives, read by screen readers, in their language.
         from django.contrib.admin.templatetags import admin_list

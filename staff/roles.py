@@ -119,6 +119,11 @@ _PERMISSION_ACTIONS = {
 }
 
 
+def staff_name(user) -> str:
+    """Return how the newsroom names a member of staff: their full name, or username."""
+    return user.get_full_name() or user.get_username()
+
+
 def role_label(group) -> str:
     """Return a group as staff read it: its role's name in their language."""
     return str(ROLE_LABELS.get(group.name, group.name))

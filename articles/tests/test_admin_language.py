@@ -38,6 +38,7 @@ from articles.tests.factories import (
     make_tag,
 )
 from articles.tests.signin import sign_in
+from articles.tests.test_browser import browser, chromium  # noqa: F401
 from articles.writing import actions
 from staff import roles
 from staff.models import KnownPlace, SignInFailure
@@ -276,3 +277,110 @@ def test_every_admin_page_speaks_the_admins_language(newsroom, role, language):
     assert not failures, f"{len(failures)} foreign texts on {opened} pages:\n" + "\n".join(
         dict.fromkeys(failures)
     )
+
+
+# --- history people can read -------------------------------------------------------------
+
+
+@pytest.fixture
+def editor(roles_exist):
+    user = User.objects.create_user(
+        username="kr_zq", password="x", is_staff=True, first_name="كريم", last_name="العلي"
+    )
+    user.groups.add(Group.objects.get(name=roles.EDITOR))
+    return user
+
+
+def test_history_says_what_changed_in_the_readers_language_and_who_by_name(editor):
+    from articles.tests.test_editorial import form_data
+
+    article = Article.objects.create(
+        section=make_section(), title_ar="خبر أول", body_ar="<p>فقرة.</p>", created_by=editor
+    )
+    client = sign_in(Client(), editor)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    client.post(change, form_data(article, title_ar="خبر معدّل", body_ar="<p>فقرة أخرى.</p>"))
+
+    pages = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            history = reverse("admin:articles_article_history", args=[article.pk])
+            pages[language] = client.get(history).content.decode()
+
+    assert "عُدّل: العنوان (بالعربية)، النص (بالعربية)." in pages["ar"]
+    assert "Changed: Headline (Arabic), Body (Arabic)." in pages["en"]
+    assert "كريم العلي" in pages["en"] and "kr_zq" not in pages["en"]
+
+
+def test_an_old_comment_stored_in_arabic_reads_in_english():
+    from articles.versioning import revision_message
+
+    with translation.override("en"):
+        assert revision_message("نُشر") == "Published"
+        assert revision_message("Unknown words") == "Unknown words"
+
+
+def test_compare_marks_an_added_paragraph_and_leaves_out_what_did_not_change(editor):
+    article = Article(section=make_section(), title_ar="خبر", body_ar="<p>أولى.</p><p>ثالثة.</p>")
+    actions.ArticleAction(article, actor=editor).execute()
+    article.body_ar = "<p>أولى.</p><p>ثانية جديدة.</p><p>ثالثة.</p>"
+    actions.ArticleAction(article, actor=editor).execute(changed=["body_ar"])
+    newer, older = Version.objects.get_for_object(article)[:2]
+
+    response = sign_in(Client(), editor).get(
+        reverse("admin:articles_article_compare", args=[article.pk]),
+        {"old": older.pk, "new": newer.pk},
+    )
+
+    rows = {row["field"]: row for row in response.context["rows"]}
+    assert list(rows) == ["body_ar"]  # no empty English field, no unchanged headline
+    assert "<del>" not in rows["body_ar"]["old"]
+    assert "<ins>ثانية جديدة.</ins>" in rows["body_ar"]["new"]
+    assert "<p>ثالثة.</p>" in rows["body_ar"]["new"]  # the paragraph after it unchanged
+    assert "كريم العلي" in response.content.decode()
+
+
+# --- the rich-text editor's toolbar, which only a browser shows ----------------------------
+
+TOOLBAR_WORDS = """() => {
+  const menu = document.querySelector(".prose-editor:has(#id_body_ar) .prose-menubar");
+  const selected = menu.querySelector(".prose-menubar__selected");
+  return {
+    titles: [...menu.querySelectorAll(".prose-menubar__button"), selected].map((b) => b.title),
+    labels: [...menu.querySelectorAll(".prose-menubar__button")].map(
+      (button) => button.getAttribute("aria-label"),
+    ),
+    options: [...menu.querySelectorAll(".prose-menubar__option")].map((o) => o.textContent),
+    marker: getComputedStyle(selected, "::after").content,
+  };
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_editors_toolbar_speaks_arabic(browser, live_server, roles_exist):  # noqa: F811
+    from articles.tests.test_browser_editorial import DESKTOP, PASSWORD, log_in
+
+    user = User.objects.create_user(username="samira_zq", password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.JOURNALIST))
+    page = browser.new_context(viewport=DESKTOP, locale="ar").new_page()
+    log_in(page, live_server, "samira_zq")
+
+    page.goto(live_server.url + "/admin/articles/article/add/")
+    page.wait_for_selector(".prose-editor:has(#id_body_ar) .prose-menubar__selected button")
+    words = page.evaluate(TOOLBAR_WORDS)
+
+    tooltips = words["titles"] + words["labels"] + words["options"]
+    assert all(ARABIC.search(text) and not LATIN.search(text) for text in tooltips), tooltips
+    assert "عريض" in words["titles"] and "عنوان من المستوى 2" in words["options"]
+    assert "⏷" not in words["marker"]  # a character most fonts lack: a missing-glyph box
+
+
+def test_a_change_message_stored_by_django_reads_with_translated_labels():
+    from articles.versioning import revision_message
+
+    stored = '[{"changed": {"fields": ["Headline [ar]", "Body [ar]"]}}]'
+    with translation.override("ar"):
+        assert "العنوان (بالعربية)" in revision_message(stored)
+    with translation.override("en"):
+        assert revision_message(stored) == "Changed Headline (Arabic) and Body (Arabic)."
