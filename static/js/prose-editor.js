@@ -54,7 +54,7 @@ function translateMenu(wrapper) {
     if (text) {
       button.title = text;
       button.setAttribute("aria-label", text);
-    } else {
+    } else if (!button.title || button.title === "null") {
       button.removeAttribute("title"); // never a tooltip reading "null"
     }
   }
