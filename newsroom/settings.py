@@ -300,6 +300,17 @@ USE_TZ = True
 MODELTRANSLATION_DEFAULT_LANGUAGE = "ar"
 MODELTRANSLATION_LANGUAGES = ("ar", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("ar",)
+
+
+def _label_in_language(verbose_name, language):
+    """Name a translated field's language in words, in the reader's language:
+    "Headline (Arabic)", "العنوان (بالعربية)", not "headline [ar]" (called lazily)."""
+    from articles.versioning import label_in_language
+
+    return str(label_in_language(verbose_name, language))
+
+
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = _label_in_language
 # The tabbed admin must work with no outside network: jQuery UI is vendored.
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 

@@ -3,14 +3,24 @@ sign-ins and lift the blocks they caused (``staff/signin.py``)."""
 
 from django.contrib import admin, messages
 from django.contrib.auth import SESSION_KEY, get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    ReadOnlyPasswordHashField,
+    ReadOnlyPasswordHashWidget,
+    SetUnusablePasswordMixin,
+    UserChangeForm,
+)
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp import admin as totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db import admin as tasks_admin
 
 from staff import roles, signin, twofactor
@@ -18,6 +28,7 @@ from staff.models import KnownPlace, SignInFailure
 
 User = get_user_model()
 admin.site.unregister(User)
+admin.site.unregister(Group)
 # Nobody sees anyone's two-factor secret, superusers included: staff set up their own,
 # administrators only reset them (StaffAdmin below).
 admin.site.unregister(totp_admin.TOTPDevice)
@@ -26,9 +37,41 @@ admin.site.unregister(totp_admin.TOTPDevice)
 admin.site.unregister(tasks_admin.DBTaskResult)
 
 
+class PasswordSummaryWidget(ReadOnlyPasswordHashWidget):
+    """Say whether an account has a password, not its hash's algorithm, salt and digest."""
+
+    template_name = "staff/password_summary.html"
+
+
+class StaffChangeForm(UserChangeForm):
+    password = ReadOnlyPasswordHashField(
+        label=_("Password"),
+        help_text=UserChangeForm.base_fields["password"].help_text,
+        widget=PasswordSummaryWidget,
+    )
+
+
+class StaffPasswordChangeForm(AdminPasswordChangeForm):
+    """Django's, its warning read in the reader's language (Django joins it to the help
+    text when the module is imported, in English)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "usable_password" in self.fields:
+            self.fields["usable_password"].help_text = format_html(
+                '{}<ul id="id_unusable_warning" class="messagelist">'
+                '<li class="warning">{}</li></ul>',
+                SetUnusablePasswordMixin.usable_password_help_text,
+                _("If disabled, the current password for this user will be lost."),
+            )
+
+
 @admin.register(User)
 class StaffAdmin(UserAdmin):
     """Staff accounts. Administrators assign roles; only a superuser grants superpowers."""
+
+    form = StaffChangeForm
+    change_password_form = StaffPasswordChangeForm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -131,10 +174,54 @@ class StaffAdmin(UserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        """Say what deleting an account takes with it in staff's words: its two-factor
+        sign-in, not Django's "User-group relationship: User_groups object (3)" rows."""
+        to_delete, counts, perms, protected = super().get_deleted_objects(objs, request)
+        hidden = {
+            str(capfirst(model._meta.verbose_name))
+            for model in (User.groups.through, User.user_permissions.through)
+        }
+        hidden_plural = {
+            str(model._meta.verbose_name_plural)
+            for model in (User.groups.through, User.user_permissions.through, TOTPDevice)
+        }
+        device = str(capfirst(TOTPDevice._meta.verbose_name))
+
+        def kept(items):
+            for item in items:
+                if isinstance(item, list):
+                    yield list(kept(item))
+                elif str(item).startswith(device + ":"):
+                    yield _("Their authenticator app (two-factor sign-in)")
+                elif not any(str(item).startswith(name + ":") for name in hidden):
+                    yield item
+
+        counts = {name: count for name, count in counts.items() if str(name) not in hidden_plural}
+        return list(kept(to_delete)), counts, perms, protected
+
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False
         return super().has_delete_permission(request, obj)
+
+
+@admin.register(Group)
+class RoleAdmin(GroupAdmin):
+    """The roles (staff/roles.py): named in the reader's language; only a superuser
+    renames one or changes its permissions (administrators view them)."""
+
+    list_display = ["role_name"]
+    readonly_fields = ["role_name"]
+
+    @admin.display(description=_("newsroom role"))
+    def role_name(self, group):
+        return roles.role_label(group)
+
+    def get_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ["name", "permissions"]
+        return ["role_name", "permissions"]
 
 
 class CountedFilter(admin.SimpleListFilter):

@@ -111,3 +111,42 @@ def sync_roles(apps) -> None:
         if missing:
             raise RuntimeError(f"Permissions missing for role {role}: {sorted(missing)}")
         group.permissions.set(permissions)
+
+
+# What a model permission's action reads as, in the admin's language.
+_PERMISSION_ACTIONS = {
+    "add": _("Can add %(model)s"),
+    "change": _("Can change %(model)s"),
+    "delete": _("Can delete %(model)s"),
+    "view": _("Can view %(model)s"),
+}
+
+
+def staff_name(user) -> str:
+    """Return how the newsroom names a member of staff: their full name, or username."""
+    return user.get_full_name() or user.get_username()
+
+
+def role_label(group) -> str:
+    """Return a group as staff read it: its role's name in their language."""
+    return str(ROLE_LABELS.get(group.name, group.name))
+
+
+def permission_label(permission) -> str:
+    """Return a permission as staff read it: the model and the action, in their language.
+
+    Django stores "Can add article" in English in ``auth_permission.name``; the label is
+    rebuilt from the model's translated name and the codename's action, and a custom
+    permission's stored name is looked up in the catalogue.
+    """
+    from django.utils.translation import gettext
+
+    model = permission.content_type.model_class()
+    model_name = model._meta.verbose_name if model else permission.content_type.model
+    action, _sep, model_code = permission.codename.partition("_")
+    if action in _PERMISSION_ACTIONS and model and model_code == model._meta.model_name:
+        text = _PERMISSION_ACTIONS[action] % {"model": model_name}
+    else:
+        text = gettext(permission.name)
+    app = model._meta.app_config.verbose_name if model else permission.content_type.app_label
+    return f"{app} | {model_name} | {text}"

@@ -6,6 +6,8 @@ import math
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.i18n import JavaScriptCatalog
@@ -31,6 +33,17 @@ def wait_message(seconds: int) -> str:
         "an administrator to lift the block.",
         minutes,
     ) % {"count": minutes}
+
+
+def boolean_icon(value):
+    """Return the admin's yes/no icon, its text alternative in the reader's language.
+
+    Django's own (``admin_list._boolean_icon``) reads "True", "False" or "None" to
+    everyone; staff/apps.py puts this one in its place.
+    """
+    icon = {True: "yes", False: "no", None: "unknown"}[value]
+    text = {True: _("Yes"), False: _("No"), None: _("Unknown")}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), text)
 
 
 class ThrottledAuthenticationForm(AdminAuthenticationForm):

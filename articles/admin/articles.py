@@ -64,6 +64,13 @@ from articles.versioning import COMPARED_ARTICLE_FIELDS, compare_article_states
 from articles.writing import actions
 
 Status = Article.Status
+# The article's own fields (a form's other inputs, such as the time to schedule for,
+# are not part of what a revision records as changed).
+ARTICLE_FIELD_NAMES = {
+    field.name
+    for field in Article._meta.get_fields()
+    if not (field.is_relation and field.auto_created)
+}
 # Set while reversion brings back an earlier version (restore) or a deleted article
 # (recover): the form's save is then that action.
 _restoring: ContextVar[dict | None] = ContextVar("restoring", default=None)
@@ -142,7 +149,9 @@ class CorrectionInline(
 class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
     """The article form, which refuses to overwrite a save made after it was opened."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(
+        label=_("Version opened"), widget=forms.HiddenInput, required=False
+    )
     scheduled_for = forms.SplitDateTimeField(
         label=_("Schedule for"),
         required=False,
@@ -223,7 +232,7 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         self.conflict = {
             "opened_version": opened,
             "current_version": current.edit_version,
-            "by": current.updated_by.get_username() if current.updated_by else "",
+            "by": staff_name(current.updated_by),
             "at": current.updated_at,
         }
         # The next save, made knowingly after reading the changes, may go through.
@@ -561,7 +570,14 @@ class ArticleAdmin(
             for formset in formsets:
                 self.save_formset(request, form, formset, change=change)
 
-        form.action.execute(tags=form.cleaned_data.get("tags"), save_related=save_relations)
+        form.action.execute(
+            tags=form.cleaned_data.get("tags"),
+            save_related=save_relations,
+            changed=[name for name in form.changed_data if name in ARTICLE_FIELD_NAMES],
+            changed_related=[
+                formset.model._meta.label_lower for formset in formsets if formset.has_changed()
+            ],
+        )
         if type(form.action) is not actions.ArticleAction:
             messages.success(request, form.action.done)
 
@@ -719,6 +735,11 @@ class ArticleAdmin(
     def reads_this_week(self, article):
         return article.week_reads
 
+    @admin.display(description=_("Version opened"))
+    def opened_version(self, article):
+        """Name the hidden input on a form shown read-only (nothing to save, no check)."""
+        return article.edit_version
+
     @admin.display(description=_("activity log"))
     def activity_log(self, article):
         if not article.pk:
@@ -733,7 +754,7 @@ class ArticleAdmin(
                     (
                         localize(localtime(entry.at)),
                         entry.get_action_display(),
-                        entry.actor.get_username() if entry.actor else "—",
+                        staff_name(entry.actor) or "—",
                     )
                     for entry in entries
                 ),
@@ -990,7 +1011,12 @@ class ArticleAdmin(
             "title": _("Compare versions"),
             "old": old,
             "new": new,
-            "rows": compare_article_states(old.field_dict, new.field_dict),
+            # Only what differs: a field both versions hold alike says nothing.
+            "rows": [
+                row
+                for row in compare_article_states(old.field_dict, new.field_dict)
+                if row["changed"]
+            ],
             "revert_url": reverse("admin:articles_article_revision", args=[article.pk, old.pk]),
             "has_change_permission": self.has_change_permission(request, article),
         }

@@ -1,6 +1,7 @@
 """What every content screen shares: each input in its own language and direction, rich
 text that offers what the sanitizer keeps, folded Arabic search, and guarded revisions."""
 
+import reversion
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404
@@ -24,6 +25,7 @@ from articles.models import (
     Article,
 )
 from articles.reading.search import query_terms
+from articles.versioning import change_comment
 
 Status = Article.Status
 
@@ -180,4 +182,40 @@ class RevisionGuardMixin:
 
 
 class VersionedTranslatedAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
-    """Translated, with revisions: history, restore, and recovery of deleted rows."""
+    """Translated, with revisions: history, restore, and recovery of deleted rows.
+
+    A revision's comment names what changed (``versioning.change_comment``), where
+    django-reversion would store Django's sentence in the language of whoever saved.
+    """
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        names = {field.name for field in self.model._meta.get_fields()}
+        # Kept on the request (one admin serves every request) until the log is written.
+        request.newsroom_changed = {
+            "fields": [name for name in form.changed_data if name in names],
+            "related": [
+                formset.model._meta.label_lower for formset in formsets if formset.has_changed()
+            ],
+        }
+        return super().construct_change_message(request, form, formsets, add)
+
+    def _comment(self, request, action):
+        changed = {} if action == "created" else getattr(request, "newsroom_changed", {})
+        return change_comment(
+            model=self.model,
+            action=action,
+            fields=changed.get("fields", ()),
+            related=changed.get("related", ()),
+        )
+
+    def log_addition(self, request, obj, message):
+        entry = super(VersionAdmin, self).log_addition(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(self._comment(request, "created"))
+        return entry
+
+    def log_change(self, request, obj, message):
+        entry = super(VersionAdmin, self).log_change(request, obj, message)
+        if reversion.is_active():
+            reversion.set_comment(self._comment(request, "edited"))
+        return entry

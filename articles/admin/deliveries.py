@@ -26,6 +26,20 @@ def _language_name(code: str) -> str:
     return {"ar": _("Arabic"), "en": _("English")}.get(code, code)
 
 
+class LanguageFilter(admin.SimpleListFilter):
+    """The channels' languages by name ("Arabic"), not by code."""
+
+    title = gettext_lazy("language")
+    parameter_name = "language"
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).values_list("language", flat=True).distinct()
+        return [(code, _language_name(code)) for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(language=self.value()) if self.value() else queryset
+
+
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
     list_display = [
@@ -38,7 +52,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "message",
         "error",
     ]
-    list_filter = ["state", "kind", "language"]
+    list_filter = ["state", "kind", LanguageFilter]
     search_fields = ["article_title"]
     list_select_related = ["article"]
     date_hierarchy = "created_at"

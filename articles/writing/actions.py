@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from articles import permissions
+from articles import permissions, versioning
 from articles.models import Article, ArticleActivity, Delivery, PreviewLink, Tag
 from articles.operations import jobs
 from articles.preview import new_token, token_digest
@@ -85,12 +85,17 @@ class ArticleAction:
         *,
         tags: Iterable[Tag] | None = None,
         save_related: Callable[[Article], None] | None = None,
+        changed: Iterable[str] = (),
+        changed_related: Iterable[str] = (),
     ) -> Article:
         """Check, change, save once, keep the revision, log; return the article.
 
         ``tags`` are the article's tags after the change, when the caller changes them
         (their names are folded into the search text as it is saved); ``save_related``
-        saves what the caller changed with the article, once it has an id.
+        saves what the caller changed with the article, once it has an id. ``changed``
+        names the article's fields the caller changed, ``changed_related`` the models of
+        the rows changed with it (``"articles.quote"``): the revision records them by
+        name, and each reader reads them in their own language.
         """
         self.check()
         article = self.article
@@ -109,9 +114,16 @@ class ArticleAction:
             # Saving the article added it to the revision, with its quotes and corrections
             # (django-reversion follows them), and each related row saved since.
             reversion.set_user(self.actor)
-            reversion.set_comment(str(self.comment))
             # A new article's first line says what was done with it, "created" if nothing.
             log = Log.CREATED if is_new and self.log == Log.EDITED else self.log
+            reversion.set_comment(
+                versioning.change_comment(
+                    model=Article,
+                    action=log,
+                    fields=() if is_new else changed,
+                    related=() if is_new else changed_related,
+                )
+            )
             activity_record(article=article, actor=self.actor, action=log)
             if self.ends_previews:
                 article.preview_links.active().update(

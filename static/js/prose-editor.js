@@ -8,6 +8,64 @@
 import * as proseEditor from "django-prose-editor/editor";
 
 const ATTRIBUTE = "data-django-prose-editor-newsroom";
+
+// The toolbar's words. django-prose-editor names its buttons in English and passes
+// them through no catalogue; these go through the admin's JavaScript catalogue
+// (locale/*/LC_MESSAGES/djangojs.po), keyed by the name of each menu item.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((text, values) => text.replace("%s", values[0]));
+const LABELS = {
+  paragraph: gettext("Paragraph"),
+  bulletList: gettext("Bulleted list"),
+  orderedList: gettext("Numbered list"),
+  blockquote: gettext("Block quote"),
+  bold: gettext("Bold"),
+  italic: gettext("Italic"),
+  link: gettext("Insert link"),
+  unlink: gettext("Remove link"),
+  "history:undo": gettext("Undo"),
+  "history:redo": gettext("Redo"),
+};
+// The same words for a button known only by its icon (the block menu shows a copy of
+// the current block's button, which has no name).
+const ICONS = {
+  notes: LABELS.paragraph,
+  format_list_bulleted: LABELS.bulletList,
+  format_list_numbered: LABELS.orderedList,
+  format_quote: LABELS.blockquote,
+  format_bold: LABELS.bold,
+  format_italic: LABELS.italic,
+  insert_link: LABELS.link,
+  link_off: LABELS.unlink,
+  undo: LABELS["history:undo"],
+  redo: LABELS["history:redo"],
+  question_mark: gettext("Text style"),
+};
+
+function label(name, button) {
+  const heading = /^heading(\d)$/.exec(name || "") || (button.dataset.level && [0, button.dataset.level]);
+  if (heading) return interpolate(gettext("Heading %s"), [heading[1]]);
+  return LABELS[name] || ICONS[button.textContent.trim()] || "";
+}
+
+function translateMenu(wrapper) {
+  for (const button of wrapper.querySelectorAll(".prose-menubar__button")) {
+    const text = label(button.dataset.name, button);
+    if (text) {
+      button.title = text;
+      button.setAttribute("aria-label", text);
+    } else if (!button.title || button.title === "null") {
+      button.removeAttribute("title"); // never a tooltip reading "null"
+    }
+  }
+  for (const option of wrapper.querySelectorAll(".prose-menubar__option")) {
+    const text = label(option.dataset.name, option);
+    if (text && option.firstElementChild) option.firstElementChild.textContent = text;
+  }
+  for (const selected of wrapper.querySelectorAll(".prose-menubar__selected")) {
+    selected.title = gettext("Text style");
+  }
+}
 const extensions = { ...proseEditor };
 const loaded = new Map();
 
@@ -50,6 +108,11 @@ async function createEditor(textarea, config = null) {
     extensions: enabled,
     content: textarea.value,
     injectCSS: false,
+    onTransaction() {
+      // The block menu copies the current block's button after each change (in a
+      // listener that may run after this one).
+      queueMicrotask(() => translateMenu(wrapper));
+    },
     onUpdate({ editor }) {
       const html = editor.getHTML();
       // An editor holding nothing but an empty paragraph holds nothing.
@@ -61,6 +124,7 @@ async function createEditor(textarea, config = null) {
       wrapper.remove();
     },
   });
+  translateMenu(wrapper);
   textarea.dispatchEvent(
     new CustomEvent("prose-editor:ready", {
       detail: { editor, textarea },
