@@ -23,6 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import localize
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import get_language, ngettext
@@ -178,6 +179,15 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
 
     def clean_piece_type(self):
         return self.cleaned_data.get("piece_type") or self.instance.piece_type
+
+    @cached_property
+    def changed_data(self):
+        """What the person changed: a kind of piece the post did not name is kept, not
+        changed (the history would say otherwise)."""
+        changed = super().changed_data
+        if self.add_prefix("piece_type") not in self.data:
+            changed = [name for name in changed if name != "piece_type"]
+        return changed
 
     def clean(self):
         """Refuse to overwrite a save made since the form was opened, and what the

@@ -60,11 +60,20 @@ LATIN_NAMES = {
     "QR",
     "Control",
     "Command",
+    # The safe channels a source is told to use, by their own names (the contact page).
+    "Signal",
+    "SecureDrop",
+    "Tor",
+    "Hush",
+    "Line",
+    "PGP",
 }
 ARABIC_NAMES = set()
-# Addresses, e-mail addresses, and the placeholders staff type as they are ({url}).
+# Addresses, e-mail addresses, the placeholders staff type as they are ({url}), and the
+# armour line a PGP public key begins with, quoted as the key has it.
 URLS = re.compile(
     r"(?:https?://|www\.|mailto:)\S*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|/[\w./?=&%-]*|\{\w+\}"
+    r"|-----BEGIN PGP PUBLIC KEY BLOCK-----"
 )
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9’'_-]*")
 ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]+")
