@@ -1,0 +1,114 @@
+"""Pictures and posts from other sites inside an article's text, made final when it is saved.
+
+The editor writes a picture as a marker, ``<figure data-body-image="<id>">…</figure>``
+(its ``BodyImage`` row), and a post from another site as its address alone on a line.
+Before the article is saved (``writing.actions``), :func:`render_body` replaces each
+marker with the full figure (renditions with ``srcset``, the row's alternative text,
+caption and credit) and each such line with a card that asks nothing of the provider
+(``articles.embeds``). The article's save then passes the result through the one
+allow-list, so readers' pages cost nothing more and ask no other host for anything.
+"""
+
+import html as html_lib
+import logging
+import re
+
+from django.utils.html import format_html
+from django.utils.translation import gettext, override
+
+from articles.embeds import find_post
+from articles.media.images import ensure_renditions, picture_html
+from articles.models import BodyImage
+
+logger = logging.getLogger("newsroom.images")
+
+PRESET = "hero"  # the article column's widths and sizes
+_MARKER = re.compile(
+    r"<figure\b[^>]*?\sdata-body-image=\"?([0-9]{1,9})\b[^>]*>.*?</figure\s*>", re.S | re.I
+)
+# An address alone in its paragraph, typed or turned into a link by the editor.
+_ADDRESS_LINE = re.compile(
+    r"<p>\s*(?:<a\b[^>]*>\s*)?(https?://[^\s<>\"]+)\s*(?:</a>\s*)?</p>", re.I
+)
+
+
+def figure_html(row: BodyImage) -> str:
+    """Return a picture of the text as readers see it: a ``<figure>`` with renditions."""
+    try:
+        picture = picture_html(row.image, preset=PRESET, alt=row.alt)
+    except Exception:
+        # Storage hiccup or a damaged file: the picture as uploaded, not nothing.
+        logger.exception("No renditions for body image %s", row.pk)
+        picture = format_html(
+            '<img src="{}" width="{}" height="{}" alt="{}" loading="lazy" decoding="async">',
+            row.image.url,
+            row.width or "",
+            row.height or "",
+            row.alt,
+        )
+    words = [row.caption.strip()]
+    if row.credit.strip():
+        words.append(gettext("Photo: %(credit)s") % {"credit": row.credit.strip()})
+    caption = " ".join(word for word in words if word)
+    return format_html(
+        '<figure data-body-image="{}">{}{}</figure>',
+        row.pk,
+        picture,
+        format_html("<figcaption>{}</figcaption>", caption) if caption else "",
+    )
+
+
+def embed_html(url: str) -> str | None:
+    """Return the card of a post from another site at ``url``; None for any other address."""
+    found = find_post(html_lib.unescape(url))
+    if found is None:
+        return None
+    provider, reference = found
+    link = provider.link_of(reference)
+    return format_html(
+        '<figure data-embed="{}" data-embed-id="{}" data-embed-label="{}">'
+        '<p><a href="{}">{}</a></p><figcaption>{}</figcaption></figure>',
+        provider.name,
+        reference,
+        gettext("Load from %(provider)s") % {"provider": provider.label},
+        link,
+        link,
+        gettext(
+            "A post on %(provider)s. Loading it here lets %(provider)s see your internet address."
+        )
+        % {"provider": provider.label},
+    )
+
+
+def render_body(html: str, *, language: str) -> str:
+    """Return ``html`` with its pictures and posts from other sites made final.
+
+    One query for all the pictures (none without any); a marker whose row is gone is
+    dropped. The result still goes through the allow-list when the article is saved.
+    """
+    if not html:
+        return html
+    ids = {int(pk) for pk in _MARKER.findall(html)}
+    rows = BodyImage.objects.in_bulk(ids) if ids else {}
+    with override(language):
+        if ids:
+            html = _MARKER.sub(lambda m: _figure_or_nothing(rows.get(int(m[1]))), html)
+        if "http" in html:
+            html = _ADDRESS_LINE.sub(lambda m: embed_html(m[1]) or m[0], html)
+    return html
+
+
+def _figure_or_nothing(row: BodyImage | None) -> str:
+    return figure_html(row) if row is not None else ""
+
+
+def render_article_body(article, languages) -> None:
+    """Make the pictures and posts of each language's body final, before a save."""
+    for code in languages:
+        name = f"body_{code}"
+        setattr(article, name, render_body(getattr(article, name, "") or "", language=code))
+
+
+def prepare_renditions(row: BodyImage) -> None:
+    """Make a new picture's renditions now, so the article's save does not wait for them."""
+    ensure_renditions(row.image, PRESET)
