@@ -24,6 +24,7 @@ from articles.models import Article, BodyImage
 from articles.sanitizing import sanitize_html
 from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
+from articles.tests.test_browser import PHONE, READER_AGENT, browser, chromium  # noqa: F401
 from articles.tests.test_images import jpeg
 from articles.writing.actions import ArticleAction
 from staff import roles
@@ -300,3 +301,51 @@ def test_english_card_names_the_provider_in_english():
 
     assert 'data-embed-label="Load from Telegram"' in card
     assert "Loading it here lets Telegram see your internet address." in card
+
+
+# --- in a browser -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(browser):  # noqa: F811 (the fixture imported above)
+    context = browser.new_context(viewport=PHONE, user_agent=READER_AGENT, locale="ar")
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_reader_sees_the_picture_and_asks_youtube_nothing_until_tapping_its_card(
+    live_server, migration_rows, reader
+):
+    page = reader
+    row = body_image(caption="الجسر")
+    article = saved_with_body(
+        make_article(),
+        f'<p>قبل.</p><figure data-body-image="{row.pk}"></figure>'
+        f"<p>https://youtu.be/{VIDEO}</p><p>بعد.</p>",
+    )
+    own = urlsplit(live_server.url).netloc
+    hosts = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
+    page.route(
+        "https://www.youtube-nocookie.com/**",
+        lambda route: route.fulfill(status=200, content_type="text/html", body="<p>video</p>"),
+    )
+
+    page.goto(live_server.url + article.get_absolute_url())
+    picture = page.locator("figure[data-body-image] img")
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('figure[data-body-image] img').complete")
+    assert picture.evaluate("img => img.naturalWidth") > 0
+    assert picture.get_attribute("alt") == "جنود يعبرون الجسر"
+    button = page.get_by_role("button", name="تحميل من YouTube")
+    button.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    assert set(hosts) == {own}  # the article, its picture and scripts: nothing else
+
+    with page.expect_request(f"https://www.youtube-nocookie.com/embed/{VIDEO}"):
+        button.click()
+
+    assert page.locator(f'iframe[src="/embed/youtube/{VIDEO}/"]').count() == 1
+    assert set(hosts) == {own, "www.youtube-nocookie.com"}
