@@ -116,10 +116,12 @@ _SOURCE = re.compile(r'<source((?:\s+[\w-]+="[^"]*")*)\s*/?>')
 
 
 def _without_foreign_pictures(html: str) -> str:
-    """Drop an ``<img>`` whose address was not ours (the filter took it away), and a
-    ``<source>`` with no srcset left: neither shows anything or asks any host."""
+    """Drop an ``<img>`` whose address was not ours (the filter took it away), a
+    ``<source>`` with no srcset left, and a ``<picture>`` left empty: none of them shows
+    anything or asks any host."""
     html = _IMG.sub(lambda m: m[0] if ' src="' in m[1] else "", html)
-    return _SOURCE.sub(lambda m: m[0] if ' srcset="' in m[1] else "", html)
+    html = _SOURCE.sub(lambda m: m[0] if ' srcset="' in m[1] else "", html)
+    return html.replace("<picture></picture>", "")
 
 
 def sanitize_html(html: str | None) -> str:

@@ -9,15 +9,27 @@ caption and credit) and each such line with a card that asks nothing of the prov
 allow-list, so readers' pages cost nothing more and ask no other host for anything.
 """
 
+import hashlib
 import html as html_lib
+import io
 import logging
 import re
+import threading
+import urllib.request
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.utils.html import format_html
 from django.utils.translation import gettext, override
+from PIL import Image
 
-from articles.embeds import find_post
-from articles.media.images import ensure_renditions, picture_html
+from articles.embeds import Provider, find_post
+from articles.media.images import (
+    OPEN_FORMATS,
+    ensure_renditions,
+    picture_html,
+    validate_and_clean_image,
+)
 from articles.models import BodyImage
 
 logger = logging.getLogger("newsroom.images")
@@ -58,6 +70,72 @@ def figure_html(row: BodyImage) -> str:
     )
 
 
+# The most a preview picture may weigh: providers' thumbnails are a few dozen kilobytes.
+THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _download(url: str, timeout: float) -> bytes | None:
+    """Return what ``url`` answers within ``timeout`` seconds in all, or None.
+
+    The request runs in a thread the save waits for at most ``timeout``: a name lookup
+    that hangs (which a socket timeout does not cover) cannot hold the editor's save.
+    """
+    answer = {}
+    if not url.startswith(("https://", "http://")):
+        return None
+
+    def fetch():
+        try:
+            request = urllib.request.Request(  # noqa: S310 (http and https only, above)
+                url, headers={"User-Agent": "newsroom-preview"}
+            )
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                answer["data"] = response.read(THUMBNAIL_MAX_BYTES + 1)
+        except Exception as error:
+            answer["error"] = error
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    data = answer.get("data")
+    if data is None or len(data) > THUMBNAIL_MAX_BYTES:
+        logger.info("No preview picture from %s: %s", url, answer.get("error", "too slow or large"))
+        return None
+    return data
+
+
+def thumbnail(provider: Provider, reference: str) -> tuple[str, int, int] | None:
+    """Return the address and size of a post's preview picture, kept with our media.
+
+    Fetched once (a post's picture is named after the post) from the address the
+    settings give for its provider, and checked and cleaned as any upload; None when
+    there is no address, or the fetch fails or is not a picture.
+    """
+    template = settings.NEWSROOM_EMBED_THUMBNAIL_URLS.get(provider.name)
+    if not template:
+        return None
+    digest = hashlib.sha256(f"{provider.name}/{reference}".encode()).hexdigest()[:32]
+    name = f"embeds/{provider.name}/{digest}.jpg"
+    if not default_storage.exists(name):
+        data = _download(
+            template.format(**provider.parts(reference)),
+            settings.NEWSROOM_EMBED_THUMBNAIL_TIMEOUT,
+        )
+        if data is None:
+            return None
+        try:
+            cleaned = validate_and_clean_image(io.BytesIO(data))
+        except Exception:
+            logger.info("The preview picture of %s/%s is not a picture", provider.name, reference)
+            return None
+        if not cleaned.name.endswith(".jpg"):
+            return None
+        default_storage.save(name, cleaned)
+    with default_storage.open(name, "rb") as handle:
+        width, height = Image.open(io.BytesIO(handle.read()), formats=OPEN_FORMATS).size
+    return default_storage.url(name), width, height
+
+
 def embed_html(url: str) -> str | None:
     """Return the card of a post from another site at ``url``; None for any other address."""
     found = find_post(html_lib.unescape(url))
@@ -65,12 +143,19 @@ def embed_html(url: str) -> str | None:
         return None
     provider, reference = found
     link = provider.link_of(reference)
+    picture = thumbnail(provider, reference)
     return format_html(
         '<figure data-embed="{}" data-embed-id="{}" data-embed-label="{}">'
-        '<p><a href="{}">{}</a></p><figcaption>{}</figcaption></figure>',
+        '{}<p><a href="{}">{}</a></p><figcaption>{}</figcaption></figure>',
         provider.name,
         reference,
         gettext("Load from %(provider)s") % {"provider": provider.label},
+        format_html(
+            '<img src="{}" width="{}" height="{}" alt="" loading="lazy" decoding="async">',
+            *picture,
+        )
+        if picture
+        else "",
         link,
         link,
         gettext(

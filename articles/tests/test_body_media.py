@@ -8,6 +8,9 @@ our own embed page, whose policy alone lets the provider's frame in.
 """
 
 import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -31,6 +34,41 @@ from staff import roles
 
 UPLOAD = "/admin/articles/bodyimage/upload/"
 VIDEO = "dQw4w9WgXcQ"
+
+
+@pytest.fixture(autouse=True)
+def _no_request_to_providers(settings):
+    """Never the real providers: a test that wants a preview picture names a fake one."""
+    settings.NEWSROOM_EMBED_THUMBNAIL_URLS = {}
+
+
+class FakeProvider:
+    """A provider's thumbnail server on 127.0.0.1: answers each path with ``body``."""
+
+    def __init__(self, body: bytes, *, content_type="image/jpeg", delay=0.0):
+        self.paths = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                fake.paths.append(self.path)
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/vi/{{video}}/hqdefault.jpg"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def staff(role, name=None):
@@ -291,6 +329,45 @@ def test_article_page_policy_lets_no_other_host_frame_anything(client):
 
     assert "default-src 'self'" in policy
     assert "youtube" not in policy and "frame-src" not in policy
+
+
+@pytest.mark.django_db
+def test_card_shows_the_posts_picture_fetched_once_at_save_and_kept_with_our_media(settings):
+    provider = FakeProvider(jpeg(size=(480, 360)))
+    settings.NEWSROOM_EMBED_THUMBNAIL_URLS = {"youtube": provider.url}
+    try:
+        first = saved_with_body(make_article(), f"<p>https://youtu.be/{VIDEO}</p>")
+        second = saved_with_body(make_article(), f"<p>https://youtu.be/{VIDEO}</p>")
+    finally:
+        provider.close()
+
+    stored = r'<img src="/media/embeds/youtube/[0-9a-f]{32}\.jpg"[^>]*>'
+    picture = re.search(stored, first.body_ar)
+    assert picture and 'width="480" height="360" alt=""' in picture[0]
+    assert provider.paths == [f"/vi/{VIDEO}/hqdefault.jpg"]  # once, for both articles
+    assert picture[0] in second.body_ar
+
+
+@pytest.mark.django_db
+def test_a_slow_or_wrong_preview_leaves_a_plain_card_and_does_not_hold_the_save(settings):
+    settings.NEWSROOM_EMBED_THUMBNAIL_TIMEOUT = 0.3
+    slow = FakeProvider(jpeg(size=(480, 360)), delay=1.5)
+    wrong = FakeProvider(b"<html>not a picture</html>", content_type="text/html")
+    try:
+        settings.NEWSROOM_EMBED_THUMBNAIL_URLS = {"youtube": slow.url}
+        started = time.monotonic()
+        waited = saved_with_body(make_article(), f"<p>https://youtu.be/{VIDEO}</p>")
+        took = time.monotonic() - started
+        settings.NEWSROOM_EMBED_THUMBNAIL_URLS = {"youtube": wrong.url}
+        refused = saved_with_body(make_article(), f"<p>https://youtu.be/{VIDEO}</p>")
+    finally:
+        slow.close()
+        wrong.close()
+
+    assert took < 1.2
+    for article in (waited, refused):
+        assert 'data-embed="youtube"' in article.body_ar and "<img" not in article.body_ar
+    assert wrong.paths == [f"/vi/{VIDEO}/hqdefault.jpg"]
 
 
 def test_english_card_names_the_provider_in_english():

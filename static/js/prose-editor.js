@@ -100,7 +100,8 @@ function insertPicture(editor) {
   const alt = input({ type: "text", name: "alt", required: true, size: 50 });
   const caption = input({ type: "text", name: "caption", size: 50 });
   const credit = input({ type: "text", name: "credit", size: 50 });
-  const error = proseEditor.crel("p", { className: "errornote", hidden: true });
+  // Given its class (the admin's, which shows it whatever "hidden" says) only when shown.
+  const error = proseEditor.crel("p", { hidden: true });
   error.setAttribute("role", "alert");
   const submit = proseEditor.crel("button", { type: "submit", textContent: gettext("Insert") });
   const cancel = proseEditor.crel("button", { type: "button", textContent: gettext("Cancel") });
@@ -127,6 +128,7 @@ function insertPicture(editor) {
     data.append("article", where[2] || "");
     submit.disabled = true;
     error.hidden = true;
+    error.className = "";
     try {
       const response = await fetch(`${where[1]}articles/bodyimage/upload/`, {
         method: "POST",
@@ -157,6 +159,7 @@ function insertPicture(editor) {
     } catch (failure) {
       const reason = failure instanceof TypeError ? "" : failure.message;
       error.textContent = reason || gettext("The picture could not be uploaded.");
+      error.className = "errornote";
       error.hidden = false;
       submit.disabled = false;
     }
