@@ -35,20 +35,19 @@ class BodyImageForm(forms.ModelForm):
 
 @admin.register(BodyImage)
 class BodyImageAdmin(admin.ModelAdmin):
-    list_display = ["alt", "caption", "credit", "uploaded_by", "created_at"]
-    readonly_fields = ["uploaded_by", "created_at"]
+    """No screens of its own: pictures are added from the editor, and shown in the text."""
 
     def get_model_perms(self, request):
-        # Not a screen of its own in the index: pictures are added from the editor.
         return {}
 
     def get_urls(self):
-        upload = path(
-            "upload/",
-            self.admin_site.admin_view(self.upload_view),
-            name="articles_bodyimage_upload",
-        )
-        return [upload, *super().get_urls()]
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="articles_bodyimage_upload",
+            )
+        ]
 
     @method_decorator(require_POST)
     def upload_view(self, request):

@@ -31,6 +31,7 @@ from articles.media.images import (
     validate_and_clean_image,
 )
 from articles.models import BodyImage
+from articles.sanitizing import sanitize_html
 
 logger = logging.getLogger("newsroom.images")
 
@@ -197,3 +198,39 @@ def render_article_body(article, languages) -> None:
 def prepare_renditions(row: BodyImage) -> None:
     """Make a new picture's renditions now, so the article's save does not wait for them."""
     ensure_renditions(row.image, PRESET)
+
+
+# --- the lite edition -------------------------------------------------------------------
+
+_STORED_FIGURE = re.compile(r'<figure data-body-image="[0-9]+">(.*?)</figure>', re.S)
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_ATTRIBUTE = re.compile(r'\s(alt|srcset|src)="([^"]*)"')
+_CAPTION = re.compile(r"<figcaption>(.*?)</figcaption>", re.S)
+
+
+def lite_body(html: str) -> str:
+    """Return a stored body as the lite edition shows it: no picture loads by itself.
+
+    Each picture becomes a link to its smallest rendition, with its alternative text and
+    caption, as the lite page offers the lead picture; a post's preview picture goes.
+    The result passes the allow-list again (it is shown as rich text).
+    """
+    if "<img" not in html:
+        return html
+
+    def link(match: re.Match) -> str:
+        inside = match[1]
+        image = next((tag for tag in _IMG_TAG.findall(inside)), "")
+        attributes = dict(_ATTRIBUTE.findall(image))
+        srcset = attributes.get("srcset", "")
+        url = srcset.split(",")[0].split()[0] if srcset else attributes.get("src", "")
+        caption = _CAPTION.search(inside)
+        parts = [
+            format_html('<p><a href="{}">{}</a>: ', url, gettext("Show image")),
+            attributes.get("alt", ""),  # already escaped, as the stored markup holds it
+            "</p>",
+            f"<p>{caption[1]}</p>" if caption else "",
+        ]
+        return "".join(parts) if url else ""
+
+    return sanitize_html(_IMG_TAG.sub("", _STORED_FIGURE.sub(link, html)))

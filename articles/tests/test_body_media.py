@@ -211,6 +211,21 @@ def test_saved_marker_becomes_a_figure_with_renditions_and_the_page_reads_it_for
 
 
 @pytest.mark.django_db
+def test_the_lite_edition_offers_the_picture_as_a_link_and_loads_none(client):
+    row = body_image(caption="الجسر")
+    article = saved_with_body(
+        make_article(), f'<p>قبل.</p><figure data-body-image="{row.pk}"></figure><p>بعد.</p>'
+    )
+
+    html = client.get(f"/lite/articles/{article.pk}/").content.decode()
+
+    assert "<img" not in html and "<picture" not in html
+    smallest = r'<p><a href="/media/renditions/body/[^"]+-480\.jpg"[^>]*>عرض الصورة</a>'
+    assert re.search(smallest, html)
+    assert ": جنود يعبرون الجسر</p><p>الجسر</p><p>بعد.</p>" in html
+
+
+@pytest.mark.django_db
 def test_a_marker_for_a_picture_that_does_not_exist_leaves_nothing_behind():
     marker = '<figure data-body-image="999999"><img src="/media/x.jpg"></figure>'
     article = saved_with_body(make_article(), f"<p>نص.</p>{marker}")
