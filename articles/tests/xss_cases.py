@@ -213,9 +213,8 @@ CASES = [
         '<figure data-body-image="1 onload=alert(1)"><picture><source srcset="https://evil.'
         'example/a.webp 480w"><img src="https://evil.example/a.png" srcset="/media/a.jpg 1w, '
         '//evil.example/b.png 2w" alt="x" onerror="alert(1)"></picture><figcaption>x</figcaption>'
-        "</figure>",
+        '</figure><img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">',
     ),
-    Case("body-image-data-url", '<img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">'),
     Case(
         "embed-forged",
         '<figure data-embed="youtube" data-embed-id="../../admin/logout" data-embed-label="'
