@@ -365,8 +365,8 @@ def test_card_shows_the_posts_picture_fetched_once_at_save_and_kept_with_our_med
 
 @pytest.mark.django_db
 def test_a_slow_or_wrong_preview_leaves_a_plain_card_and_does_not_hold_the_save(settings):
-    settings.NEWSROOM_EMBED_THUMBNAIL_TIMEOUT = 0.3
-    slow = FakeProvider(jpeg(size=(480, 360)), delay=1.5)
+    settings.NEWSROOM_EMBED_THUMBNAIL_TIMEOUT = 0.2
+    slow = FakeProvider(jpeg(size=(480, 360)), delay=3.0)
     wrong = FakeProvider(b"<html>not a picture</html>", content_type="text/html")
     try:
         settings.NEWSROOM_EMBED_THUMBNAIL_URLS = {"youtube": slow.url}
@@ -379,7 +379,7 @@ def test_a_slow_or_wrong_preview_leaves_a_plain_card_and_does_not_hold_the_save(
         slow.close()
         wrong.close()
 
-    assert took < 1.2
+    assert took < 2.0  # the provider answers after 3 seconds
     for article in (waited, refused):
         assert 'data-embed="youtube"' in article.body_ar and "<img" not in article.body_ar
     assert wrong.paths == [f"/vi/{VIDEO}/hqdefault.jpg"]
