@@ -6,7 +6,6 @@ Importing this package (Django's admin autodiscovery does) registers every scree
 from articles.admin import (  # noqa: F401
     activity,
     articles,
-    body_images,
     deliveries,
     experts,
     reach_us,

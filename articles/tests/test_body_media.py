@@ -32,7 +32,7 @@ from articles.tests.test_images import jpeg
 from articles.writing.actions import ArticleAction
 from staff import roles
 
-UPLOAD = "/admin/articles/bodyimage/upload/"
+UPLOAD = "/admin/articles/article/body-images/"
 VIDEO = "dQw4w9WgXcQ"
 
 

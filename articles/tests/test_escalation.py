@@ -25,7 +25,6 @@ from reversion.models import Revision, Version
 from articles.models import (
     Article,
     ArticleActivity,
-    BodyImage,
     Correction,
     DailyShareCount,
     Delivery,
@@ -145,8 +144,6 @@ def world():
         KnownPlace: pair(place),
         ReachUsPage: pair(ReachUsPage.objects.get_or_create(pk=ReachUsPage.SINGLE_PK)[0]),
         SiteSettings: pair(SiteSettings.objects.get_or_create(pk=SiteSettings.SINGLE_PK)[0]),
-        # A row is all the upload address needs (its file is not read).
-        BodyImage: pair(BodyImage.objects.create(image="body/x.jpg", width=1, height=1, alt="x")),
         Delivery: tuple(
             Delivery.objects.create(
                 article=draft,
@@ -303,7 +300,7 @@ EXPECTED = {
     "articles_quote_revision": (EDIT, OK, EDIT, EDIT),
     "articles_quote_recoverlist": (OK, OK, OK, OK),
     # The editor's picture upload: POST only (who may post: test_body_media.py).
-    "articles_bodyimage_upload": (405, 405, 405, 405),
+    "articles_article_bodyimage_upload": (405, 405, 405, 405),
     "articles_quote_recover": (EDIT, OK, EDIT, EDIT),
     # Corrections are the editors'.
     "articles_correction_changelist": (OK, OK, OK, OK),
@@ -426,7 +423,7 @@ REFUSED = (403, 404, 405, LOGIN)
 NEVER_POSTED = {"login", "logout"}  # signing in and out are not escalations
 # The picture upload is a POST endpoint for staff; who may post there, and what a refused
 # or bad upload leaves (nothing), is test_body_media.py's.
-NEVER_POSTED |= {"articles_bodyimage_upload"}
+NEVER_POSTED |= {"articles_article_bodyimage_upload"}
 
 
 def expected_answer(column, key):

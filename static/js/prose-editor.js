@@ -130,7 +130,7 @@ function insertPicture(editor) {
     error.hidden = true;
     error.className = "";
     try {
-      const response = await fetch(`${where[1]}articles/bodyimage/upload/`, {
+      const response = await fetch(`${where[1]}articles/article/body-images/`, {
         method: "POST",
         body: data,
         credentials: "same-origin",
