@@ -157,6 +157,7 @@ def xml_text(text: str) -> str:
     return _NOT_XML.sub("", text) if text else text
 
 
+_EMBED_CARD = re.compile(r"<figure data-embed[^>]*>.*?</figure>", re.S)
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|figure)>|<br\s*/?>", re.I)
 
 
@@ -167,6 +168,9 @@ def html_to_text(html: str | None) -> str:
     """
     if not html:
         return ""
+    if "<figure data-embed" in html:
+        # A post from another site is an address and a notice, not the article's words.
+        html = _EMBED_CARD.sub("", html)
     text = html_lib.unescape(nh3.clean(_BLOCK_END.sub("\n", html), tags=set(), attributes={}))
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 

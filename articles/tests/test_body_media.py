@@ -24,7 +24,7 @@ from django.utils import translation
 from articles.embeds import find_post
 from articles.media.images import validate_and_clean_image
 from articles.models import Article, BodyImage
-from articles.sanitizing import sanitize_html
+from articles.sanitizing import html_to_text, sanitize_html
 from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
 from articles.tests.test_browser import PHONE, READER_AGENT, browser, chromium  # noqa: F401
@@ -314,6 +314,16 @@ def test_youtube_address_on_its_own_line_becomes_a_card_that_asks_youtube_nothin
     assert "<p>https://evil.example/video</p>" in html  # unknown: left as it was
     hosts = {urlsplit(url).netloc for url in re.findall(r'(?:src|srcset)="([^" ]+)', html)}
     assert hosts == {""}  # every picture and script from this site
+
+
+@pytest.mark.django_db
+def test_a_posts_card_is_not_the_articles_words_in_its_description_or_search_text():
+    article = saved_with_body(
+        make_article(summary_ar=""), f"<p>https://youtu.be/{VIDEO}</p><p>الخبر كله هنا.</p>"
+    )
+
+    assert html_to_text(article.body_ar) == "الخبر كله هنا."
+    assert "youtube" not in article.search_ar.lower()
 
 
 @pytest.mark.django_db
