@@ -1311,3 +1311,50 @@ def refresh_search_text(sender, instance, action, reverse, pk_set=None, **kwargs
     Article.objects.filter(pk=instance.pk).update(
         **{f"search_{code}": instance.search_text(code, names) for code in language_codes()}
     )
+
+
+def body_image_path(instance, filename):
+    return upload_path("body", filename)
+
+
+class BodyImage(models.Model):
+    """A picture placed inside an article's text, uploaded from the rich-text editor.
+
+    The body keeps a marker, ``<figure data-body-image="<id>">``; each save of the
+    article replaces it with the picture's renditions, its alternative text and its
+    caption, as this row says (``articles.media.body``), so reading costs nothing.
+    """
+
+    image = models.ImageField(
+        _("picture"),
+        upload_to=body_image_path,
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    alt = models.CharField(
+        _("alternative text"),
+        max_length=300,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("image credit"), max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("picture in the text")
+        verbose_name_plural = _("pictures in the text")
+
+    def __str__(self):
+        return self.alt

@@ -239,6 +239,18 @@ NEWSROOM_TELEGRAM_TIMEOUT = env_int("NEWSROOM_TELEGRAM_TIMEOUT", 20)
 # A headline changed this long after the post went out is no longer edited in it.
 NEWSROOM_TELEGRAM_EDIT_WINDOW = env_int("NEWSROOM_TELEGRAM_EDIT_WINDOW", 60 * 60)
 
+# Posts from other sites in an article's text (articles/media/body.py): the preview
+# picture of a post is fetched once, when the article is saved, from these addresses
+# (per provider; a provider not named gets a plain card), and stored with our media.
+# A fetch that fails or takes longer than the timeout leaves the card plain; set
+# NEWSROOM_EMBED_THUMBNAILS=0 to never ask.
+NEWSROOM_EMBED_THUMBNAIL_URLS = (
+    {"youtube": "https://i.ytimg.com/vi/{video}/hqdefault.jpg"}
+    if env_bool("NEWSROOM_EMBED_THUMBNAILS", True)
+    else {}
+)
+NEWSROOM_EMBED_THUMBNAIL_TIMEOUT = env_int("NEWSROOM_EMBED_THUMBNAIL_TIMEOUT", 3)
+
 # Whole pages for anonymous readers (articles/caching/pagecache.py), never stale: any change to
 # content starts a new generation. NEWSROOM_PAGE_CACHE_SECONDS bounds only how long a
 # page outlives a change to share counts. With a process-local cache the generation is

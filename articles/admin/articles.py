@@ -37,7 +37,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from articles import permissions
-from articles.admin import whatsapp
+from articles.admin import body_images, whatsapp
 from articles.admin.authors import may_see_link, profiles_for
 from articles.admin.base import (
     RevisionGuardMixin,
@@ -864,6 +864,12 @@ class ArticleAdmin(
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
         return [
+            # The rich-text editor's "Insert picture" (body_images.py), for any article.
+            path(
+                "body-images/",
+                self.admin_site.admin_view(body_images.upload),
+                name="{}_{}_bodyimage_upload".format(*info),
+            ),
             path(
                 "<path:object_id>/preview/",
                 self.admin_site.admin_view(self.preview_view),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from articles.caching.pagecache import public_page
-from articles.public import feeds, views
+from articles.public import embeds, feeds, views
 from articles.public.protection import rate_limited
 
 search = rate_limited("search", per_minute_setting="NEWSROOM_SEARCH_PER_MINUTE")
@@ -53,6 +53,7 @@ urlpatterns = [
     path("contact/", public_page(views.contact), name="contact"),
     path("lite/reach-us/", public_page(views.lite_reach_us), name="lite_reach_us"),
     path("preview/<str:token>/", views.preview, name="preview"),
+    path("embed/<slug:provider>/<path:reference>/", embeds.embed_page, name="embed"),
     path("feeds/rss/", public_page(feeds.LatestFeed()), name="feed_rss"),
     path("feeds/atom/", public_page(feeds.LatestAtomFeed()), name="feed_atom"),
     path(

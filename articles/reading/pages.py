@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from articles.arabic import localize_digits
 from articles.links import path_to, short_path
+from articles.media.body import lite_body
 from articles.memos import Memo, memoized
 from articles.models import (
     Article,
@@ -1010,6 +1011,7 @@ class LiteHomePage:
 @dataclass(frozen=True, slots=True)
 class LiteArticlePage:
     article: Article
+    body: str  # sanitized: the stored body, its pictures as links (media.body.lite_body)
     authors: list[AuthorLink]
     corrections: list[CorrectionItem]
     image: LiteImage | None
@@ -1054,6 +1056,7 @@ def lite_article_page(article: Article, *, language: str, origin: str) -> LiteAr
         canonical = origin + article.get_absolute_url()
     return LiteArticlePage(
         article=article,
+        body=lite_body(article.body),
         authors=authors_of(author_rows, language),
         corrections=corrections_of(correction_rows, language),
         image=_lite_image(article),

@@ -215,6 +215,20 @@ CASES = [
     Case("bidi-rle", "\u202bembedded"),
     Case("bidi-rli", "\u2067isolated"),
     Case("bidi-lro-arabic", "\u202dنص عربي"),
+    # --- Pictures and posts inside the text (articles/media/body.py): only our own media
+    # addresses, only known providers, and references that stay inside our embed path. ---
+    Case(
+        "body-image-foreign",
+        '<figure data-body-image="1 onload=alert(1)"><picture><source srcset="https://evil.'
+        'example/a.webp 480w"><img src="https://evil.example/a.png" srcset="/media/a.jpg 1w, '
+        '//evil.example/b.png 2w" alt="x" onerror="alert(1)"></picture><figcaption>x</figcaption>'
+        '</figure><img src="data:image/svg+xml,&lt;svg onload=alert(1)&gt;">',
+    ),
+    Case(
+        "embed-forged",
+        '<figure data-embed="youtube" data-embed-id="../../admin/logout" data-embed-label="'
+        '&lt;img src=x onerror=alert(1)&gt;"><a href="javascript:alert(1)">tap</a></figure>',
+    ),
     # --- Arabic text around a payload: the newsroom's everyday language. ---
     Case("arabic-around", "خبر عاجل <img src=x onerror=alert(1)> من الرقة"),
 ]

@@ -39,7 +39,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from articles import permissions, versioning
-from articles.models import Article, ArticleActivity, Delivery, PreviewLink, Tag
+from articles.media import body
+from articles.models import Article, ArticleActivity, Delivery, PreviewLink, Tag, language_codes
 from articles.operations import jobs
 from articles.preview import new_token, token_digest
 
@@ -108,6 +109,8 @@ class ArticleAction:
             if is_new:
                 article.created_by = self.actor
             article.updated_by = self.actor
+            # Pictures and posts from other sites made final, before the allow-list.
+            body.render_article_body(article, language_codes())
             article.save(tags=tags)
             if save_related is not None:
                 save_related(article)

@@ -67,6 +67,163 @@ function translateMenu(wrapper) {
   }
 }
 const extensions = { ...proseEditor };
+const gettext = window.gettext || ((text) => text);
+
+// --- Pictures and posts from other sites inside an article's text -------------------
+//
+// A picture is uploaded to the admin's endpoint (articles/admin/body_images.py), which
+// checks the file and who may change the article, and kept in the body as a marker,
+// <figure data-body-image="<id>">; the article's save replaces the marker with the
+// full figure (articles/media/body.py), which this node reads back when the editor
+// opens. A post from another site is kept as its address alone on a line.
+const ARTICLE_BODY = /^body_[a-z]{2}$/;
+const ADMIN_ARTICLE = /^(.*\/)articles\/article\/(?:(\d+)\/change\/)?/;
+
+function text(attribute) {
+  return {
+    default: "",
+    parseHTML: attribute,
+    renderHTML: () => ({}),
+  };
+}
+
+const BodyImage = proseEditor.Node.create({
+  name: "bodyImage",
+  group: "block",
+  atom: true,
+  draggable: true,
+  selectable: true,
+  addAttributes() {
+    return {
+      id: text((figure) => figure.getAttribute("data-body-image")),
+      src: text((figure) => figure.querySelector("img")?.getAttribute("src") || ""),
+      alt: text((figure) => figure.querySelector("img")?.getAttribute("alt") || ""),
+      caption: text((figure) => figure.querySelector("figcaption")?.textContent || ""),
+    };
+  },
+  parseHTML() {
+    return [{ tag: "figure[data-body-image]", priority: 100 }];
+  },
+  renderHTML({ node }) {
+    const { id, src, alt, caption } = node.attrs;
+    const figure = ["figure", { "data-body-image": id }, ["img", { src, alt }]];
+    if (caption) figure.push(["figcaption", {}, caption]);
+    return figure;
+  },
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "bodyImage",
+      groups: "nodes",
+      command: insertPicture,
+      button: buttons.material("image", gettext("Insert picture")),
+      enabled: (editor) => editor.isEditable,
+    });
+  },
+});
+
+// A card made from a post's address: the editor shows (and saves) the address again.
+const BodyEmbed = proseEditor.Node.create({
+  name: "bodyEmbed",
+  group: "block",
+  atom: true,
+  addAttributes() {
+    return {
+      url: text((figure) => figure.querySelector("a")?.getAttribute("href") || ""),
+    };
+  },
+  parseHTML() {
+    return [{ tag: "figure[data-embed]", priority: 100 }];
+  },
+  renderHTML({ node }) {
+    return ["p", {}, node.attrs.url];
+  },
+});
+
+function field(label, input) {
+  const id = `body-image-${Math.random().toString(36).slice(2)}`;
+  input.id = id;
+  return proseEditor.crel("div", { className: "prose-editor-dialog-field" }, [
+    proseEditor.crel("label", { htmlFor: id, textContent: label }),
+    input,
+  ]);
+}
+
+function insertPicture(editor) {
+  const where = window.location.pathname.match(ADMIN_ARTICLE);
+  if (!where) return;
+  const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
+  const input = (attrs) => proseEditor.crel("input", attrs);
+  const file = input({ type: "file", name: "image", required: true });
+  file.accept = "image/jpeg,image/png,image/webp";
+  const alt = input({ type: "text", name: "alt", required: true, size: 50 });
+  const caption = input({ type: "text", name: "caption", size: 50 });
+  const credit = input({ type: "text", name: "credit", size: 50 });
+  // Given its class (the admin's, which shows it whatever "hidden" says) only when shown.
+  const error = proseEditor.crel("p", { hidden: true });
+  error.setAttribute("role", "alert");
+  const submit = proseEditor.crel("button", { type: "submit", textContent: gettext("Insert") });
+  const cancel = proseEditor.crel("button", { type: "button", textContent: gettext("Cancel") });
+  const form = proseEditor.crel("form", { method: "dialog" }, [
+    proseEditor.crel("h3", {
+      className: "prose-editor-dialog-title",
+      textContent: gettext("Insert picture"),
+    }),
+    field(gettext("Picture"), file),
+    field(gettext("Alternative text: what the picture shows (required)"), alt),
+    field(gettext("Caption"), caption),
+    field(gettext("Credit"), credit),
+    error,
+    proseEditor.crel("div", { className: "prose-editor-dialog-buttons" }, [submit, cancel]),
+  ]);
+  const dialog = proseEditor.crel("dialog", { className: "prose-editor-dialog" }, [form]);
+  editor.view.dom.parentElement.append(dialog);
+  dialog.addEventListener("close", () => dialog.remove());
+  cancel.addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!form.reportValidity()) return;
+    const data = new FormData(form);
+    data.append("article", where[2] || "");
+    submit.disabled = true;
+    error.hidden = true;
+    error.className = "";
+    try {
+      const response = await fetch(`${where[1]}articles/article/body-images/`, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrf ? csrf.value : "" },
+      });
+      const answer = await response.json().catch(() => ({}));
+      if (response.status !== 201) {
+        const messages = answer.errors ? Object.values(answer.errors).flat() : [answer.error];
+        throw new Error(messages.filter(Boolean).join(" "));
+      }
+      const credited = credit.value.trim();
+      editor
+        .chain()
+        .focus()
+        .insertContent({
+          type: "bodyImage",
+          attrs: {
+            id: String(answer.id),
+            src: answer.src,
+            alt: answer.alt,
+            caption: [answer.caption, credited].filter(Boolean).join(" "),
+          },
+        })
+        .run();
+      dialog.close();
+    } catch (failure) {
+      const reason = failure instanceof TypeError ? "" : failure.message;
+      error.textContent = reason || gettext("The picture could not be uploaded.");
+      error.className = "errornote";
+      error.hidden = false;
+      submit.disabled = false;
+    }
+  });
+  dialog.showModal();
+}
 const loaded = new Map();
 
 function loadModules(urls) {
@@ -95,6 +252,9 @@ async function createEditor(textarea, config = null) {
         typeof options === "object" ? extension.configure(options) : extension,
       );
     }
+  }
+  if (ARTICLE_BODY.test(textarea.name) && ADMIN_ARTICLE.test(window.location.pathname)) {
+    enabled.push(BodyImage, BodyEmbed);
   }
   const disabled = textarea.hasAttribute("disabled");
   const wrapper = proseEditor.crel("div", {
