@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp import admin as totp_admin
 from django_tasks_db import admin as tasks_admin
 
+from articles.admin.stale import StaleSaveAdminMixin
 from staff import roles, signin, twofactor
 from staff.models import KnownPlace, SignInFailure
 
@@ -27,8 +28,12 @@ admin.site.unregister(tasks_admin.DBTaskResult)
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
-    """Staff accounts. Administrators assign roles; only a superuser grants superpowers."""
+class StaffAdmin(StaleSaveAdminMixin, UserAdmin):
+    """Staff accounts. Administrators assign roles; only a superuser grants superpowers.
+    A save based on a stale copy of the account is refused (``articles.admin.stale``)."""
+
+    # Names and addresses of colleagues are not kept in the administrator's browser.
+    keep_unsaved_text = False
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -42,6 +42,7 @@ from articles.admin.base import (
     VersionedTranslatedAdmin,
 )
 from articles.admin.deliveries import deliveries_context
+from articles.admin.stale import StaleSaveAdminMixin, StaleSaveInlineMixin
 from articles.arabic import normalize_for_search
 from articles.links import absolute_url, site_origin
 from articles.media import images
@@ -111,23 +112,28 @@ class ArticleChildInline:
         )
 
 
-class QuoteInline(ArticleChildInline, TextDirectionMixin, TranslationStackedInline):
+class QuoteInline(
+    StaleSaveInlineMixin, ArticleChildInline, TextDirectionMixin, TranslationStackedInline
+):
     model = Quote
     extra = 0
     autocomplete_fields = ["expert"]
     fields = ["expert", "text", "context", "position", "highlighted"]
 
 
-class CorrectionInline(ArticleChildInline, TextDirectionMixin, TranslationTabularInline):
+class CorrectionInline(
+    StaleSaveInlineMixin, ArticleChildInline, TextDirectionMixin, TranslationTabularInline
+):
     model = Correction
     extra = 0
     fields = ["text", "published_at"]
 
     def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
         # The box that posts a correction to the channel, where there is one.
         if settings.NEWSROOM_TELEGRAM_BOT_TOKEN:
-            return [*self.fields, "announce"]
-        return self.fields
+            return [*fields, "announce"]
+        return fields
 
 
 class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
@@ -273,8 +279,11 @@ WORKFLOW_BUTTONS = {
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
+class ArticleAdmin(StaleSaveAdminMixin, RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
     form = ArticleAdminForm
+    # The form has its own check (``opened_version``); the quotes and corrections are
+    # guarded row by row (StaleSaveInlineMixin), and their refusals shown above the form.
+    stale_guard_form = False
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
     list_display = [

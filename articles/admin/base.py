@@ -19,6 +19,7 @@ from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from articles.admin.stale import StaleSaveAdminMixin
 from articles.arabic import normalize_for_search
 from articles.models import (
     Article,
@@ -171,5 +172,8 @@ class RevisionGuardMixin:
                 raise PermissionDenied
 
 
-class VersionedTranslatedAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
-    """Translated, with revisions: history, restore, and recovery of deleted rows."""
+class VersionedTranslatedAdmin(
+    StaleSaveAdminMixin, RevisionGuardMixin, VersionAdmin, TranslatedAdmin
+):
+    """Translated, with revisions: history, restore, and recovery of deleted rows; a save
+    based on a stale copy is refused (``articles.admin.stale``)."""
