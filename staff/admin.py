@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp import admin as totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db import admin as tasks_admin
 
+from articles.admin.stale import StaleSaveAdminMixin
 from staff import roles, signin, twofactor
 from staff.models import KnownPlace, SignInFailure
 
@@ -67,8 +68,12 @@ class StaffPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class StaffAdmin(UserAdmin):
-    """Staff accounts. Administrators assign roles; only a superuser grants superpowers."""
+class StaffAdmin(StaleSaveAdminMixin, UserAdmin):
+    """Staff accounts. Administrators assign roles; only a superuser grants superpowers.
+    A save based on a stale copy of the account is refused (``articles.admin.stale``)."""
+
+    # Names and addresses of colleagues are not kept in the administrator's browser.
+    keep_unsaved_text = False
 
     form = StaffChangeForm
     change_password_form = StaffPasswordChangeForm

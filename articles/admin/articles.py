@@ -45,6 +45,7 @@ from articles.admin.base import (
     VersionedTranslatedAdmin,
 )
 from articles.admin.deliveries import deliveries_context
+from articles.admin.stale import StaleSaveAdminMixin, StaleSaveInlineMixin
 from articles.admin.translating import LanguageLabelsMixin, TranslatorsViewMixin
 from articles.arabic import normalize_for_search
 from articles.links import absolute_url, site_origin
@@ -125,7 +126,11 @@ class ArticleChildInline:
 
 
 class QuoteInline(
-    ArticleChildInline, LanguageLabelsMixin, TextDirectionMixin, TranslationStackedInline
+    StaleSaveInlineMixin,
+    ArticleChildInline,
+    LanguageLabelsMixin,
+    TextDirectionMixin,
+    TranslationStackedInline,
 ):
     model = Quote
     extra = 0
@@ -134,17 +139,22 @@ class QuoteInline(
 
 
 class CorrectionInline(
-    ArticleChildInline, LanguageLabelsMixin, TextDirectionMixin, TranslationTabularInline
+    StaleSaveInlineMixin,
+    ArticleChildInline,
+    LanguageLabelsMixin,
+    TextDirectionMixin,
+    TranslationTabularInline,
 ):
     model = Correction
     extra = 0
     fields = ["text", "published_at"]
 
     def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
         # The box that posts a correction to the channel, where there is one.
         if settings.NEWSROOM_TELEGRAM_BOT_TOKEN:
-            return [*self.fields, "announce"]
-        return self.fields
+            return [*fields, "announce"]
+        return fields
 
 
 class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
@@ -364,11 +374,19 @@ WORKFLOW_BUTTONS = {
 
 @admin.register(Article)
 class ArticleAdmin(
-    TranslatorsViewMixin, RevisionGuardMixin, VersionAdmin, TextDirectionMixin, TranslationAdmin
+    StaleSaveAdminMixin,
+    TranslatorsViewMixin,
+    RevisionGuardMixin,
+    VersionAdmin,
+    TextDirectionMixin,
+    TranslationAdmin,
 ):
     # Untabbed: the Arabic inputs first, the English in their own fieldset, each beside
     # the saved Arabic (admin/translating.py).
     form = ArticleAdminForm
+    # The form has its own check (``opened_version``); the quotes and corrections are
+    # guarded row by row (StaleSaveInlineMixin), and their refusals shown above the form.
+    stale_guard_form = False
     change_form_template = "admin/articles/article/change_form.html"
     object_history_template = "admin/articles/article/object_history.html"
     list_display = [

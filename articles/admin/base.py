@@ -20,6 +20,7 @@ from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from articles.admin.stale import StaleSaveAdminMixin
 from articles.arabic import normalize_for_search
 from articles.models import (
     Article,
@@ -181,8 +182,11 @@ class RevisionGuardMixin:
                 raise PermissionDenied
 
 
-class VersionedTranslatedAdmin(RevisionGuardMixin, VersionAdmin, TranslatedAdmin):
-    """Translated, with revisions: history, restore, and recovery of deleted rows.
+class VersionedTranslatedAdmin(
+    StaleSaveAdminMixin, RevisionGuardMixin, VersionAdmin, TranslatedAdmin
+):
+    """Translated, with revisions: history, restore, and recovery of deleted rows; a save
+    based on a stale copy is refused (``articles.admin.stale``).
 
     A revision's comment names what changed (``versioning.change_comment``), where
     django-reversion would store Django's sentence in the language of whoever saved.

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.shortcuts import redirect
 
 from articles.admin.base import TranslatedAdmin
+from articles.admin.stale import StaleSaveAdminMixin
 from articles.models import ReachUsPage
 
 
 @admin.register(ReachUsPage)
-class ReachUsPageAdmin(TranslatedAdmin):
+class ReachUsPageAdmin(StaleSaveAdminMixin, TranslatedAdmin):
     fields = ["body", "telegram_url"]
 
     def has_add_permission(self, request):

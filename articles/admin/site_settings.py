@@ -6,11 +6,12 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin.base import TranslatedAdmin
+from articles.admin.stale import StaleSaveAdminMixin
 from articles.models import SiteSettings
 
 
 @admin.register(SiteSettings)
-class SiteSettingsAdmin(TranslatedAdmin):
+class SiteSettingsAdmin(StaleSaveAdminMixin, TranslatedAdmin):
     fieldsets = [
         (_("Masthead"), {"fields": ["logo"]}),
         (

@@ -17,7 +17,7 @@ from django_otp.oath import totp
 from reversion.models import Version
 
 from articles.models import Article, Delivery
-from articles.tests.factories import make_article
+from articles.tests.factories import make_article, make_section
 from articles.tests.signin import make_totp_device, totp_code
 from articles.tests.test_browser import ARTIFACTS, READER_AGENT, browser, chromium  # noqa: F401
 from staff import roles
@@ -255,4 +255,73 @@ def test_no_admin_screen_has_anything_blocked_by_the_content_security_policy(
     )
 
     assert {path: status for path, status in statuses.items() if status >= 400} == {}
+    assert errors == []
+
+
+# What the browser keeps of a form (static/js/unsaved-text.js): "newsroom:unsaved:" keys.
+KEPT_TEXT = """() => Object.keys(localStorage)
+  .filter((key) => key.startsWith("newsroom:unsaved:"))
+  .map((key) => localStorage.getItem(key))
+  .join("\\n")"""
+
+
+def test_text_typed_in_a_new_article_survives_a_closed_tab(
+    browser,  # noqa: F811
+    live_server,
+    roles_exist,
+):
+    """A journalist writes a headline and a body, and the tab closes before any save
+    (a crash, a dropped connection, a slip of the finger). Opening "add article" again,
+    they are offered the text back, restore it, and save it; the saved text is then
+    forgotten, and signing out forgets whatever was typed since."""
+    make_staff(roles.JOURNALIST, "samira")
+    make_section(name_ar="أخبار محلية")
+    errors = []
+    context = browser.new_context(viewport=DESKTOP, locale="ar")
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server, "samira")
+    add = live_server.url + reverse("admin:articles_article_add")
+    page.goto(add)
+    assert page.locator(".unsaved-text").is_hidden()  # nothing kept yet: no offer
+
+    page.fill("#id_title_ar", TITLE)
+    page.locator(".prose-editor:has(textarea#id_body_ar) [contenteditable=true]").click()
+    page.keyboard.type(BODY)
+    # Kept as it is typed (a crash gives no warning): the tab then closes, unsaved.
+    page.wait_for_function(f"() => ({KEPT_TEXT})().includes({BODY!r})")
+    page.close(run_before_unload=False)
+
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(add)
+    offer = page.locator(".unsaved-text")
+    offer.wait_for(state="visible")
+    assert "وُجد نصّ لم يُحفظ" in offer.inner_text()
+    assert page.input_value("#id_title_ar") == ""  # offered, not imposed
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "admin-unsaved-text-offer-ar.png")
+    offer.get_by_role("button", name="استعادته").click()
+
+    assert offer.is_hidden()
+    assert page.input_value("#id_title_ar") == TITLE
+    body = page.locator(".prose-editor:has(textarea#id_body_ar) [contenteditable=true]")
+    assert body.inner_text().strip() == BODY  # in the editor, as typed
+    assert BODY in page.locator("textarea#id_body_ar").input_value()  # and what it posts
+    page.select_option("#id_section", label="أخبار محلية")
+    page.click("input[name=_save]")
+    page.wait_for_url(live_server.url + reverse("admin:articles_article_changelist"))
+    article = Article.objects.get(title_ar=TITLE)
+    assert BODY in article.body_ar
+    assert page.evaluate(KEPT_TEXT) == ""  # saved: forgotten
+
+    # What is typed and never saved is forgotten at sign-out too (a shared computer).
+    page.goto(add)
+    assert page.locator(".unsaved-text").is_hidden()
+    page.fill("#id_title_ar", "مسودة لم تكتمل")
+    page.wait_for_function(f"() => ({KEPT_TEXT})().includes('مسودة لم تكتمل')")
+    page.locator("#logout-form button").click()
+    page.wait_for_load_state()
+    assert page.evaluate(KEPT_TEXT) == ""
+    context.close()
     assert errors == []

@@ -14,6 +14,7 @@ from reversion.models import Version
 
 from articles.models import Article, ArticleActivity, DailyShareCount, TranslationState
 from articles.sanitizing import sanitize_html
+from articles.tests.admin_forms import opened_state
 from articles.tests.factories import make_article, make_author, make_network, make_section
 from articles.tests.signin import sign_in
 from staff import roles
@@ -278,6 +279,7 @@ def test_administrator_assigns_roles_but_cannot_grant_superuser(staff):
     response = admin_client.post(
         reverse("admin:auth_user_change", args=[target.pk]),
         {
+            **opened_state(admin_client, reverse("admin:auth_user_change", args=[target.pk])),
             "username": target.username,
             "is_active": "on",
             "is_staff": "on",
@@ -750,9 +752,11 @@ def test_a_new_colleague_with_a_role_can_log_in_to_the_admin(staff):
         {"username": "rana", "password1": "Zq8!long-enough-pw", "password2": "Zq8!long-enough-pw"},
     )
     rana = get_user_model().objects.get(username="rana")
-    client_for(staff[roles.ADMINISTRATOR]).post(
+    administrator = client_for(staff[roles.ADMINISTRATOR])
+    administrator.post(
         reverse("admin:auth_user_change", args=[rana.pk]),
         {
+            **opened_state(administrator, reverse("admin:auth_user_change", args=[rana.pk])),
             "username": "rana",
             "is_active": "on",
             "groups": [journalist_group.pk],

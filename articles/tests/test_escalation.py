@@ -37,6 +37,7 @@ from articles.models import (
     SiteSettings,
     Tag,
 )
+from articles.tests.admin_forms import opened_state
 from articles.tests.factories import (
     make_article,
     make_author,
@@ -796,15 +797,19 @@ def test_an_administrator_assigns_roles_but_grants_no_permissions_or_other_group
         "date_joined_1": "10:00:00",
     }
 
-    other_group = administrator.post(change_url(people.colleague), {**body, "groups": [secret.pk]})
+    colleague = {**body, **opened_state(administrator, change_url(people.colleague))}
+    other_group = administrator.post(
+        change_url(people.colleague), {**colleague, "groups": [secret.pk]}
+    )
     role = administrator.post(
         change_url(people.colleague),
-        {**body, "groups": [Group.objects.get(name=roles.EDITOR).pk]},
+        {**colleague, "groups": [Group.objects.get(name=roles.EDITOR).pk]},
     )
     myself = administrator.post(
         change_url(people.administrator),
         {
             **body,
+            **opened_state(administrator, change_url(people.administrator)),
             "username": "administrator",
             "groups": [Group.objects.get(name=roles.ADMINISTRATOR).pk],
         },

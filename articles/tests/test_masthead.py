@@ -16,6 +16,7 @@ from lxml import html
 from articles.models import Article, SiteSettings
 from articles.reading.masthead import MASTHEAD_QUERIES
 from articles.svg import validate_svg
+from articles.tests.admin_forms import opened_state
 from articles.tests.factories import (
     make_article,
     make_expert,
@@ -315,7 +316,11 @@ def test_a_script_bearing_logo_gets_a_translated_error_and_a_clean_one_is_shown(
     refused = editor.post(address, {**body, "logo": bad})
     accepted = editor.post(
         address,
-        {**body, "logo": SimpleUploadedFile("logo.svg", LOGO, content_type="image/svg+xml")},
+        {
+            **body,
+            **opened_state(editor, address),
+            "logo": SimpleUploadedFile("logo.svg", LOGO, content_type="image/svg+xml"),
+        },
     )
 
     assert refused.status_code == 200

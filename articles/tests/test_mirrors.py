@@ -16,6 +16,7 @@ from django.utils import translation
 from lxml import html
 
 from articles.models import ReachUsPage
+from articles.tests.admin_forms import opened_state
 from articles.tests.factories import make_article, make_network, make_section
 from articles.tests.signin import sign_in
 from articles.tests.test_images import article_with_image, jpeg
@@ -303,6 +304,7 @@ def test_an_editor_changes_the_page_in_the_admin_and_readers_see_it_at_once():
         reach_us_form(
             body_ar="<p>تابعونا عبر المرايا</p><script>alert(1)</script>",
             telegram_url="https://t.me/sy24_mirror",
+            **opened_state(editor, CHANGE_URL),
         ),
     )
     response = reader.get("/reach-us/")
