@@ -55,7 +55,7 @@ class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
         # input at all, so a crafted post naming an account changes nothing.
         if may_see_link(request.user):
             fieldsets.append((_("Who writes under this name"), {"fields": ["account"]}))
-        return self._patch_fieldsets(fieldsets)
+        return self.marked_fieldsets(self._patch_fieldsets(fieldsets), obj)
 
     def get_list_display(self, request):
         if may_see_link(request.user):

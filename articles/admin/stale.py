@@ -32,6 +32,7 @@ from datetime import time as time_of_day
 import reversion
 from django import forms
 from django.conf import settings
+from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.contenttypes.models import ContentType
@@ -39,7 +40,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, Valida
 from django.core.files import File
 from django.db import models, router, transaction
 from django.utils.formats import localize
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 from django.utils.timezone import is_aware, localtime
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
@@ -58,7 +59,7 @@ SAVED_COOKIE = "newsroom_saved_form"
 # is no copy to be stale.
 _reverting: ContextVar[bool] = ContextVar("reverting", default=False)
 # Where the offer of unsaved text says when it was kept: filled in by the script.
-TIME_SLOT = mark_safe('<bdi class="unsaved-text__time" data-unsaved-time=""></bdi>')
+TIME_SLOT = format_html('<bdi class="{}" data-unsaved-time=""></bdi>', "unsaved-text__time")
 
 
 class OpenedStateField(forms.CharField):
@@ -67,6 +68,7 @@ class OpenedStateField(forms.CharField):
     widget = forms.HiddenInput
 
     def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Version opened"))
         super().__init__(required=False, **kwargs)
 
     def has_changed(self, initial, data):
@@ -331,6 +333,11 @@ class StaleSaveAdminMixin:
     """Guard a ModelAdmin's change form against stale saves, and keep its unsaved text
     in the browser. Put it first among the ModelAdmin's bases."""
 
+    @admin.display(description=_("Version opened"))
+    def opened_state(self, obj):
+        """Name the hidden input where a form is shown read-only (nothing to save)."""
+        return ""
+
     # False where the form has a check of its own (the article's ``edit_version``):
     # the mixin then only shows its inlines' refusals and keeps the unsaved text.
     stale_guard_form = True
@@ -365,7 +372,11 @@ class StaleSaveAdminMixin:
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
+        return self.marked_fieldsets(super().get_fieldsets(request, obj), obj)
+
+    def marked_fieldsets(self, fieldsets, obj):
+        """Return ``fieldsets`` with the hidden marker first: for an admin that builds
+        its fieldsets without asking ``super()``."""
         if not self._stale_guarded(obj) or MARKER in flatten_fieldsets(fieldsets):
             return fieldsets
         (name, options), *others = fieldsets
@@ -440,6 +451,11 @@ class StaleSaveInlineMixin:
     a row changed elsewhere since the page was opened refuses the whole save and is named.
     Put it first among the inline's bases; its ModelAdmin shows the refusals when it has
     ``StaleSaveAdminMixin``."""
+
+    @admin.display(description=_("Version opened"))
+    def opened_state(self, obj):
+        """Name the hidden input where a form is shown read-only (nothing to save)."""
+        return ""
 
     def get_formset(self, request, obj=None, **kwargs):
         if not _reverting.get():

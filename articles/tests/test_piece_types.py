@@ -14,6 +14,7 @@ from django.urls import reverse
 from lxml import html
 
 from articles.models import Article, SiteSettings
+from articles.tests.admin_forms import opened_state
 from articles.tests.factories import make_article
 from articles.tests.signin import sign_in
 from articles.tests.test_editorial import form_data
@@ -216,7 +217,8 @@ def test_policy_pages_are_edited_in_the_admin_and_named_by_footer_and_json_ld(cl
     }
     assert "<p>" in row.unnamed_sources_policy_ar  # the migration's first text
 
-    saved = editor.post(reverse("admin:articles_sitesettings_change", args=[1]), body)
+    change = reverse("admin:articles_sitesettings_change", args=[1])
+    saved = editor.post(change, body | opened_state(editor, change))
 
     assert saved.status_code == 302
     ownership = tree(client.get("/ownership/"))

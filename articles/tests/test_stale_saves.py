@@ -20,6 +20,7 @@ from lxml import html
 from articles.models import Article, Correction, ReachUsPage, SiteSettings
 from articles.tests.factories import (
     make_article,
+    make_author,
     make_correction,
     make_expert,
     make_network,
@@ -130,6 +131,7 @@ CASES = {
         reloaded("text_ar"),
     ),
     "expert": Case(make_expert, "role_ar", reloaded("role_ar")),
+    "author profile": Case(make_author, "short_bio_ar", reloaded("short_bio_ar")),
     "tag": Case(make_tag, "name_ar", reloaded("name_ar")),
     "section": Case(make_section, "name_ar", reloaded("name_ar")),
     "share network": Case(make_network, "name_ar", reloaded("name_ar")),
