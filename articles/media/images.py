@@ -32,7 +32,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError, features
@@ -583,8 +583,9 @@ def picture_html(
         )
         kept = (time.monotonic() + SEEN_STORED_SECONDS, *markup)
         _pictures.set(key, kept)
-    # The markup before and after the alt text, both made by format_html; the alt escaped.
-    return format_html("{}{}{}", kept[1], alt, kept[2])
+    # The markup before and after the alt text, both made by format_html; the alt escaped
+    # (escaped text joined to safe markup stays safe, as format_html would make it).
+    return kept[1] + escape(alt) + kept[2]
 
 
 def _picture_markup(field_file, *, preset, loading, sizes, display_width, css_class):

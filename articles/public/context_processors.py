@@ -21,7 +21,7 @@ def _masthead():
     except DatabaseError:
         # The 503 page, rendered because the database is down, still has its header.
         logger.warning("Masthead unavailable: the database did not answer.")
-        return pages.EMPTY_MASTHEAD
+        return pages.empty_masthead(get_language())
 
 
 def masthead(request):

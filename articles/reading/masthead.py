@@ -66,6 +66,31 @@ class BreakingItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ChromeLinks:
+    """The addresses every full page links to around its content, in one language."""
+
+    home: str
+    search: str
+    lite_home: str
+    reach_us: str
+    feed_rss: str
+    feed_atom: str
+
+
+def chrome_links(language: str) -> ChromeLinks:
+    """Return the addresses the masthead and footer link to in ``language`` (no query)."""
+    with override(language):
+        return ChromeLinks(
+            home=path_to("articles:home"),
+            search=path_to("articles:search"),
+            lite_home=path_to("articles:lite_home"),
+            reach_us=path_to("articles:reach_us"),
+            feed_rss=path_to("articles:feed_rss"),
+            feed_atom=path_to("articles:feed_atom"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Masthead:
     """The masthead and footer in one language. Empty strings where nothing is set."""
 
@@ -79,6 +104,7 @@ class Masthead:
     home_links: tuple[HomeLink, ...] = ()
     ownership_url: str = ""
     sources_policy_url: str = ""
+    links: ChromeLinks | None = None
 
     def policies(self, origin: str) -> dict[str, str]:
         """Return the publisher's policy pages as JSON-LD names them (``seo``), by
@@ -99,7 +125,9 @@ class Masthead:
         return live[:BREAKING_SHOWN]
 
 
-EMPTY_MASTHEAD = Masthead("", (), "", "", "", (), ())
+def empty_masthead(language: str) -> Masthead:
+    """Return a masthead with no row read: the 503 page's, when the database is down."""
+    return Masthead("", (), "", "", "", (), (), links=chrome_links(language))
 
 
 def masthead(language: str) -> Masthead:
@@ -151,6 +179,7 @@ def _read(language: str) -> Masthead:
         home_links=_home_links(language),
         ownership_url=ownership,
         sources_policy_url=sources,
+        links=chrome_links(language),
     )
 
 

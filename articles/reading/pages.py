@@ -55,11 +55,11 @@ from articles.preview import token_digest
 from articles.querysets import translation_filled
 from articles.reading import search, seo
 from articles.reading.masthead import (  # noqa: F401 (the door's, for views)
-    EMPTY_MASTHEAD,
     ContactPage,
     Masthead,
     SiteTextPage,
     contact_page,
+    empty_masthead,
     masthead,
     site_text_page,
 )
