@@ -49,7 +49,8 @@ ALLOWED_ATTRIBUTES = {
 }
 EMBED_PROVIDERS = frozenset({"youtube", "telegram", "x", "facebook"})
 # What an embedded post's reference may hold: js/embeds.js puts it into a path of ours.
-EMBED_ID = re.compile(r"[A-Za-z0-9_-]{1,64}(?:/[A-Za-z0-9_.-]{1,64}){0,2}")
+# (A Facebook page's name may hold dots: "sy24.news/posts/1"; never "..".)
+EMBED_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}(?:/[A-Za-z0-9_.-]{1,64}){0,2}")
 _OWN_MEDIA_PATH = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_./-]*")
 _IMAGE_TYPES = frozenset({"image/webp", "image/jpeg", "image/png"})
 _SIZES = re.compile(r"[A-Za-z0-9 ().:,+*/-]{1,200}")

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
 
 from articles import permissions
@@ -64,6 +65,17 @@ class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
 
     def get_queryset(self, request):
         return profiles_for(request.user, super().get_queryset(request))
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """Refuse a filter on the account in the list's address (``?account=7``, which
+        the admin allows for any field of the model's own) to those who may not see it:
+        the profiles it listed would say who writes under them."""
+        first = lookup.split(LOOKUP_SEP)[0]
+        if first in {"account", "account_id"} and not (
+            request is not None and may_see_link(request.user)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_deleted_objects(self, objs, request):
         """Refuse to delete a profile that signs published articles, as a protected row

@@ -43,6 +43,9 @@ _MARKER = re.compile(
 _ADDRESS_LINE = re.compile(
     r"<p>\s*(?:<a\b[^>]*>\s*)?(https?://[^\s<>\"]+)\s*(?:</a>\s*)?</p>", re.I
 )
+# A card made by an earlier save: its link is the post's address alone in a paragraph,
+# and stays as it is (made into a card again, it would nest a card in the card).
+_EMBED_CARD = re.compile(r"<figure\b[^>]*\sdata-embed=[^>]*>.*?</figure\s*>", re.S | re.I)
 
 
 def figure_html(row: BodyImage) -> str:
@@ -180,8 +183,21 @@ def render_body(html: str, *, language: str) -> str:
         if ids:
             html = _MARKER.sub(lambda m: _figure_or_nothing(rows.get(int(m[1]))), html)
         if "http" in html:
-            html = _ADDRESS_LINE.sub(lambda m: embed_html(m[1]) or m[0], html)
+            html = _outside_cards(html, _cards_of_addresses)
     return html
+
+
+def _cards_of_addresses(html: str) -> str:
+    return _ADDRESS_LINE.sub(lambda m: embed_html(m[1]) or m[0], html)
+
+
+def _outside_cards(html: str, change) -> str:
+    """Return ``html`` with ``change`` applied to all but the cards already made."""
+    parts, start = [], 0
+    for card in _EMBED_CARD.finditer(html):
+        parts += [change(html[start : card.start()]), card[0]]
+        start = card.end()
+    return "".join([*parts, change(html[start:])])
 
 
 def _figure_or_nothing(row: BodyImage | None) -> str:

@@ -5,6 +5,7 @@ a monstrous query string must get a clear 400 instead of an error, and a databas
 has gone away must give readers a short translated page, never a stack trace.
 """
 
+import ipaddress
 import logging
 import math
 import time
@@ -56,12 +57,27 @@ def retry_after(limit: int, before: int, count: int, elapsed: float) -> int:
     return max(1, math.ceil(wait))
 
 
+def counted_address(address: str) -> str:
+    """Return what a rate limit counts for ``address``: the address itself, but for an
+    IPv6 address its /64, which a single subscriber holds whole and may send from any
+    of its addresses (counted one by one, a script would never meet a limit)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return f"{ipaddress.IPv6Address(int(ip) >> 64 << 64)}/64"
+
+
 def address_key(request) -> str:
     """Return what a rate limit counts an address under: a keyed hash of it, never the
     address itself, so the cache holds no reader's address (and each count is gone
     ``COUNT_SECONDS`` later)."""
     return salted_hmac(
-        "newsroom.ratelimit", client_address(request), algorithm="sha256"
+        "newsroom.ratelimit", counted_address(client_address(request)), algorithm="sha256"
     ).hexdigest()[:32]
 
 

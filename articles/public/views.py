@@ -1,6 +1,8 @@
 """Public pages: each asks the read side's door (``articles.reading.pages``) for its
 page and renders it. Nothing here queries the database itself."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.http import (
     Http404,
@@ -320,6 +322,23 @@ def quote_share(request, pk: int, network: str):
     return _share(request, quote_pk=pk, network_slug=network)
 
 
+def _sent_from_our_page(request) -> bool:
+    """Say whether the browser sent this request from one of our own pages.
+
+    The count needs no token, so a page of another site could make each of its
+    visitors' browsers post here: every one from their own address, past the rate
+    limit. Browsers say where a request comes from (Sec-Fetch-Site; on a POST, Origin
+    too); a request that says neither (an older browser) is taken as ours.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    if origin:
+        return urlsplit(origin).netloc == request.get_host()
+    return True
+
+
 @csrf_exempt  # a count, sent with no form and changing nothing a reader owns
 @never_cache
 @require_POST
@@ -331,8 +350,10 @@ def read(request, pk: int):
     signed-in staff (who send a session cookie; no reader has one) are answered alike
     and not counted; previews carry no script. An article readers cannot see is 404.
     """
-    reader = settings.SESSION_COOKIE_NAME not in request.COOKIES and not is_link_previewer(
-        request.headers.get("User-Agent", "")
+    reader = (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and not is_link_previewer(request.headers.get("User-Agent", ""))
+        and _sent_from_our_page(request)
     )
     if reader and not read_record(article_id=pk):
         return HttpResponseNotFound()

@@ -379,3 +379,24 @@ def test_an_expert_page_shows_the_person_with_every_quote_and_its_article(client
     (quote,) = page.xpath("//figure[contains(@class, 'quote')]")
     assert "الأسعار تضاعفت." in quote.text_content()
     assert quote.xpath("string(.//figcaption/a[1])") == "الأسعار ترتفع"
+
+
+def test_the_profile_list_cannot_be_filtered_by_account_without_the_link_permission(
+    client, pen_name, writer
+):
+    """The admin lets a list's address filter on any field of the model's own: an
+    editor asking for ``?account=<id>`` would learn the pen names of that account."""
+    changelist = reverse("admin:articles_authorprofile_changelist")
+    lookups = ["account", "account__exact", "account_id", "account__id__exact", "account__in"]
+    sign_in(client, staff(roles.EDITOR))
+    for lookup in lookups:
+        response = client.get(changelist, {lookup: writer.pk})
+        assert response.status_code == 400, lookup
+        assert "أبو الورد" not in response.content.decode(), lookup
+    assert client.get(changelist, {"account__isnull": "False"}).status_code == 400
+
+    client.logout()
+    sign_in(client, staff(roles.ADMINISTRATOR))
+    response = client.get(changelist, {"account": writer.pk})
+    assert response.status_code == 200
+    assert "أبو الورد" in response.content.decode()

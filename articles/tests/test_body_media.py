@@ -451,3 +451,32 @@ def test_reader_sees_the_picture_and_asks_youtube_nothing_until_tapping_its_card
 
     assert page.locator(f'iframe[src="/embed/youtube/{VIDEO}/"]').count() == 1
     assert set(hosts) == {own, "www.youtube-nocookie.com"}
+
+
+@pytest.mark.django_db
+def test_a_posts_card_saved_again_or_published_stays_one_card():
+    """Every save renders the body again (publishing from the list too): the card's own
+    link, an address alone in its paragraph, must not become a card inside the card."""
+    article = saved_with_body(
+        make_article(status=Article.Status.DRAFT),
+        f"<p>قبل.</p><p>https://youtu.be/{VIDEO}</p><p>بعد.</p>",
+    )
+    first = article.body_ar
+    assert first.count("<figure") == 1
+
+    again = saved_with_body(article, first)
+    assert again.body_ar == first
+    assert html_to_text(again.body_ar) == "قبل.\nبعد."
+
+
+@pytest.mark.django_db
+def test_a_facebook_post_from_a_page_whose_name_has_a_dot_keeps_its_reference():
+    """The card's reference is what js/embeds.js loads: without it the card never opens."""
+    article = saved_with_body(
+        make_article(), "<p>https://www.facebook.com/sy24.news/posts/123456789</p>"
+    )
+
+    assert 'data-embed="facebook" data-embed-id="sy24.news/posts/123456789"' in article.body_ar
+    for bad in ("../../admin", "sy24.news/../x", "a b", "x/y/z/w"):
+        card = f'<figure data-embed="facebook" data-embed-id="{bad}">x</figure>'
+        assert "data-embed-id" not in sanitize_html(card), bad

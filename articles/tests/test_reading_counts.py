@@ -337,3 +337,44 @@ def test_a_browser_counts_a_cached_page_once_and_reads_it_whole_without_javascri
         assert shown in text
     assert blocked == []
     assert reads_of(article) == 1
+
+
+@pytest.mark.django_db
+def test_a_read_sent_from_another_sites_page_is_not_counted(client):
+    """Another site's page can make its visitors' browsers post here, each from its own
+    address (no rate limit meets them): browsers say where a request comes from."""
+    article = make_article()
+    path = f"/r/{article.pk}/"
+
+    for headers in (
+        {"HTTP_SEC_FETCH_SITE": "cross-site", "HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_SEC_FETCH_SITE": "same-site", "HTTP_ORIGIN": "https://other.testserver"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+    ):
+        assert send_read(client, path, **headers).status_code == 204
+    assert reads_of(article) == 0
+
+    # Our own page's script: the browser says so, or an older one says nothing.
+    send_read(client, path, HTTP_SEC_FETCH_SITE="same-origin", HTTP_ORIGIN="http://testserver")
+    send_read(client, path, HTTP_ORIGIN="http://testserver")
+    send_read(client, path)
+    assert reads_of(article) == 3
+
+
+@pytest.mark.django_db
+def test_one_ipv6_subscriber_cannot_pass_the_limit_by_changing_address(client, settings):
+    """A subscriber holds a whole /64 and may send from any of its addresses."""
+    settings.NEWSROOM_READS_PER_MINUTE = 3
+    article = make_article()
+    path = f"/r/{article.pk}/"
+
+    statuses = [
+        client.post(path, HTTP_USER_AGENT=READER, REMOTE_ADDR=f"2001:db8:7:9::{n:x}").status_code
+        for n in range(1, 6)
+    ]
+    neighbour = client.post(path, HTTP_USER_AGENT=READER, REMOTE_ADDR="2001:db8:7:a::1")
+
+    assert statuses == [204, 204, 204, 429, 429]
+    assert neighbour.status_code == 204  # another subscriber's /64
+    assert reads_of(article) == 4
