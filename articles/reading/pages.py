@@ -546,7 +546,7 @@ _side_columns = Memo(
 def side_column(language: str, *, now: datetime) -> SideColumn:
     """Return the side column every article page shows, the same beside each of them:
     read once a minute per language and worker, not once per page."""
-    key = (language, int(time.time() // 60))
+    key = (language, get_script_prefix(), get_urlconf(), int(time.time() // 60))
     return _side_columns.get_or_make(key, lambda: _side_column(language, now))
 
 
