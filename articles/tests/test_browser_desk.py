@@ -94,7 +94,8 @@ def test_desk_fits_a_laptop_and_a_phone_in_arabic(browser, live_server, seed_rep
                 title_en = page.locator("#id_title_en")
                 assert title_en.input_value() == seed_report.title_en
                 inputs = english.locator(".beside-original__target > *")
-                assert inputs.count() == 9
+                # The nine texts, and a fact-check's claim and who made it.
+                assert inputs.count() == 11
                 assert all(box.evaluate(IN_VIEW) for box in inputs.all()), (name, size)
                 source.scroll_into_view_if_needed()
                 assert source.evaluate(IN_VIEW) and title_en.evaluate(IN_VIEW)

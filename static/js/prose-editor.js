@@ -67,7 +67,6 @@ function translateMenu(wrapper) {
   }
 }
 const extensions = { ...proseEditor };
-const gettext = window.gettext || ((text) => text);
 
 // --- Pictures and posts from other sites inside an article's text -------------------
 //
