@@ -49,15 +49,20 @@ def _media_in_a_temporary_folder(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Start every test with an empty cache (rate-limit counts, cached pages), no stored
-    file known to this process, and no share totals kept from another test's minute."""
+    file known to this process, no share totals kept from another test's minute, and no
+    cache outage left over from another test."""
     from django.core.cache import cache
 
+    from articles.caching import pagecache
     from articles.media.images import forget_stored
     from articles.reading.pages import forget_share_totals
 
     cache.clear()
     forget_stored()
     forget_share_totals()
+    # A cache outage another test simulated is over: pages are cached again at once.
+    pagecache._Outage.retry_at = 0.0
+    pagecache._Outage.bump_pending = False
 
 
 @pytest.fixture
