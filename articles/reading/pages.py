@@ -225,19 +225,27 @@ HOME_SECTION_BLOCKS = CompiledQuery(
     columns=bare_card_columns,
     shape=("language", "per_section"),
 )
-WEEK_SHARE_TOTALS = CompiledQuery(
-    "most shared: the week's totals",
-    DailyShareCount,
-    lambda since, until, limit: (
-        DailyShareCount.objects.filter(day__range=(since, until))
-        .values("article")
-        .annotate(total=Sum("count"))
-        .filter(total__gt=0)
-        .order_by("-total", "-article")[:limit]
-    ),
-    columns=lambda: ["article", "total"],
-    shape=("limit",),
-)
+
+
+def week_totals_query(name: str, model) -> CompiledQuery:
+    """Return the query of the week's totals of a daily count (shares, reads): article
+    ids and numbers, most first, read from the day index alone."""
+    return CompiledQuery(
+        name,
+        model,
+        lambda since, until, limit: (
+            model.objects.filter(day__range=(since, until))
+            .values("article")
+            .annotate(total=Sum("count"))
+            .filter(total__gt=0)
+            .order_by("-total", "-article")[:limit]
+        ),
+        columns=lambda: ["article", "total"],
+        shape=("limit",),
+    )
+
+
+WEEK_SHARE_TOTALS = week_totals_query("most shared: the week's totals", DailyShareCount)
 SHARED_CARDS = CompiledQuery(
     "most shared: the cards",
     Article,
@@ -245,19 +253,7 @@ SHARED_CARDS = CompiledQuery(
     columns=bare_card_columns,
     shape=("language",),
 )
-WEEK_READ_TOTALS = CompiledQuery(
-    "most read: the week's totals",
-    DailyReadCount,
-    lambda since, until, limit: (
-        DailyReadCount.objects.filter(day__range=(since, until))
-        .values("article")
-        .annotate(total=Sum("count"))
-        .filter(total__gt=0)
-        .order_by("-total", "-article")[:limit]
-    ),
-    columns=lambda: ["article", "total"],
-    shape=("limit",),
-)
+WEEK_READ_TOTALS = week_totals_query("most read: the week's totals", DailyReadCount)
 READ_CARDS = CompiledQuery(
     "most read: the cards",
     Article,
