@@ -26,5 +26,12 @@ def _masthead():
 
 def masthead(request):
     """Give the reader pages their masthead and footer (``base.html``), read only by the
-    pages that show them: the lite edition never does, and costs nothing for it."""
-    return {"masthead": SimpleLazyObject(_masthead)}
+    pages that show them: the lite edition never does, and costs nothing for it; and the
+    page's language and direction, read once for all the page's strings and dates
+    (``templating.page_gettext``)."""
+    language = get_language()
+    return {
+        "masthead": SimpleLazyObject(_masthead),
+        "page_language": language,
+        "page_bidi": language.split("-")[0] in settings.LANGUAGES_BIDI,
+    }

@@ -17,8 +17,9 @@ from django.utils.translation import (
     get_language_info,
     gettext,
     ngettext,
+    override,
 )
-from jinja2 import Environment, StrictUndefined, Undefined
+from jinja2 import Environment, StrictUndefined, Undefined, pass_context
 
 from articles.links import path_to
 from articles.memos import memoized
@@ -42,6 +43,41 @@ def cached_static(path: str) -> str:
     With DEBUG on (runserver) files change under the server, so it is looked up anew.
     """
     return static(path) if settings.DEBUG else _hashed_static(path)
+
+
+@memoized(
+    stale_when="the catalogues change (a deploy restarts the workers; the tests' "
+    "override_settings empties every memo)",
+    max_size=4096,
+)
+def _translated(language: str, message: str) -> str:
+    with override(language):
+        return gettext(message)
+
+
+@pass_context
+def page_gettext(context, message: str) -> str:
+    """Translate ``message`` into the page's language: ``{{ _("…") }}``.
+
+    A page prints some forty fixed strings; each is translated once per language and
+    worker, into the language its context names (``page_language``, given by the
+    context processor, read once per page), not looked up again for every string. A
+    template rendered without the context processors (the 500 page) or a macro
+    imported without context uses the active language, as ``gettext`` does.
+    """
+    language = context.get("page_language")
+    return gettext(message) if language is None else _translated(language, message)
+
+
+def _in_page_language(format_value):
+    """Return a filter that formats a value in the page's language (see page_gettext)."""
+
+    @pass_context
+    def page_filter(context, value):
+        return format_value(value, language=context.get("page_language"))
+
+    page_filter.__doc__ = format_value.__doc__
+    return page_filter
 
 
 def querystring(request, **changes) -> str:
@@ -78,8 +114,8 @@ def environment(**options) -> Environment:
     )
     env.globals.update(
         {
-            "_": gettext,
-            "gettext": gettext,
+            "_": page_gettext,
+            "gettext": page_gettext,
             "ngettext": ngettext,
             "get_language": get_language,
             "get_language_bidi": get_language_bidi,
@@ -92,10 +128,10 @@ def environment(**options) -> Environment:
     )
     env.filters.update(
         {
-            "newsdate": newsdate,
-            "newstime": newstime,
+            "newsdate": _in_page_language(newsdate),
+            "newstime": _in_page_language(newstime),
             "isotime": isotime,
-            "digits": digits,
+            "digits": _in_page_language(digits),
             # Django's own filters, where Jinja2's differ (its striptags also unescapes
             # entities and collapses spaces) or have no equivalent.
             "striptags": striptags,

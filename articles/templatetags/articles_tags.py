@@ -25,12 +25,12 @@ _formatted = Memo(
 
 
 @register.filter
-def newsdate(value):
+def newsdate(value, language=None):
     """Render a date (or a time's date) in the page's language: "12 أيار/مايو 2025" or
     "12 May 2025"."""
     if not value:
         return ""
-    language = get_language()
+    language = language or get_language()
     return _formatted.get_or_make(
         ("date", value, language),
         lambda: arabic.format_date(
@@ -45,22 +45,24 @@ def newsdate(value):
 
 
 @register.filter
-def newstime(value):
+def newstime(value, language=None):
     """Render the time of day (Damascus time) on the 24-hour clock."""
     if not value:
         return ""
     return arabic.format_time(
-        timezone.localtime(value), language=get_language(), digits=settings.NEWSROOM_DIGITS
+        timezone.localtime(value),
+        language=language or get_language(),
+        digits=settings.NEWSROOM_DIGITS,
     )
 
 
 @register.filter
-def digits(value):
+def digits(value, language=None):
     """Render a number with the digits the site is set to use in Arabic pages."""
     text = str(value)
-    return (
-        arabic.localize_digits(text, settings.NEWSROOM_DIGITS) if get_language() == "ar" else text
-    )
+    if (language or get_language()) != "ar":
+        return text
+    return arabic.localize_digits(text, settings.NEWSROOM_DIGITS)
 
 
 @register.simple_tag
