@@ -46,51 +46,53 @@ _made = Memo(
 
 def path_to(viewname: str, **kwargs) -> str:
     """Return ``reverse(viewname, kwargs=kwargs)``, without matching the pattern again."""
-    key = _key(viewname, tuple(kwargs))
+    key = _key(viewname, tuple(kwargs), get_language())
     return _path(viewname, key, _prepared(viewname, key), kwargs)
 
 
-def path_builder(viewname: str, *names: str) -> Callable[..., str]:
-    """Return ``path_to`` for ``viewname`` and arguments ``names``, in the language,
-    script prefix and URLconf active now: for a list of links made at once, which then
-    need not look those up for each link (``build(pk=1, slug="x")``)."""
-    key = _key(viewname, names)
+def path_builder(viewname: str, *names: str, language: str | None = None) -> Callable[..., str]:
+    """Return ``path_to`` for ``viewname`` and arguments ``names``, in ``language`` (by
+    default the active one) and the script prefix and URLconf active now: for a list of
+    links made at once, which then need not look those up for each link
+    (``build(pk=1, slug="x")``). A language given costs no lookup and no switch of the
+    active language."""
+    key = _key(viewname, names, language or get_language())
     prepared = _prepared(viewname, key)
     return lambda **kwargs: _path(viewname, key, prepared, kwargs)
 
 
-def _key(viewname: str, names: tuple[str, ...]) -> tuple:
-    return (
-        viewname,
-        names,
-        get_language(),
-        get_script_prefix(),
-        get_urlconf() or settings.ROOT_URLCONF,
-    )
+def _key(viewname: str, names: tuple[str, ...], language: str) -> tuple:
+    return (viewname, names, language, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
 
 
 def _prepared(viewname: str, key: tuple):
-    return _paths.get_or_make(key, lambda: _prepare(viewname, list(key[1])))
+    return _paths.get_or_make(key, lambda: _in_language(key, _prepare, viewname, list(key[1])))
+
+
+def _in_language(key: tuple, function: Callable, *args, **kwargs):
+    """Run ``function`` (which reverses a path) in the key's language."""
+    with override(key[2]):
+        return function(*args, **kwargs)
 
 
 def _path(viewname: str, key: tuple, prepared, kwargs: dict) -> str:
     if prepared is None:
-        return reverse(viewname, kwargs=kwargs)
+        return _in_language(key, reverse, viewname, kwargs=kwargs)
     made_key = (key, *kwargs.items())
     path = _made.get(made_key)
     if path is None:
-        path = _make(viewname, prepared, kwargs)
+        path = _make(viewname, key, prepared, kwargs)
         _made.set(made_key, path)
     return path
 
 
-def _make(viewname: str, prepared, kwargs: dict) -> str:
+def _make(viewname: str, key: tuple, prepared, kwargs: dict) -> str:
     parts, accepts = prepared
     values = {name: str(value) for name, value in kwargs.items()}
     if values.keys() != accepts.keys() or not all(
         accepts[name].match(value) for name, value in values.items()
     ):
-        return reverse(viewname, kwargs=kwargs)
+        return _in_language(key, reverse, viewname, kwargs=kwargs)
     return "".join(_quoted(values[part[1:]]) if part[0] == "\0" else part for part in parts)
 
 

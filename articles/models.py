@@ -104,10 +104,10 @@ class Section(models.Model):
         return self.paths()(self)
 
     @staticmethod
-    def paths():
+    def paths(language: str | None = None):
         """Return a function giving the page path of a section (or of any value with its
-        slug), in the active language: for many links made at once."""
-        path = path_builder("articles:section", "slug")
+        slug), in ``language`` (by default the active one): for many links made at once."""
+        path = path_builder("articles:section", "slug", language=language)
         return lambda section: path(slug=section.slug)
 
 
@@ -168,10 +168,10 @@ class Tag(models.Model):
         return self.paths()(self)
 
     @staticmethod
-    def paths():
+    def paths(language: str | None = None):
         """Return a function giving the page path of a tag (or of any value with its
-        slug), in the active language: for many links made at once."""
-        path = path_builder("articles:tag", "slug")
+        slug), in ``language`` (by default the active one): for many links made at once."""
+        path = path_builder("articles:tag", "slug", language=language)
         return lambda tag: path(slug=tag.slug)
 
 
@@ -218,10 +218,10 @@ class Expert(models.Model):
         return self.paths()(self)
 
     @staticmethod
-    def paths():
+    def paths(language: str | None = None):
         """Return a function giving the page path of a expert (or of any value with its
-        slug), in the active language: for many links made at once."""
-        path = path_builder("articles:expert", "slug")
+        slug), in ``language`` (by default the active one): for many links made at once."""
+        path = path_builder("articles:expert", "slug", language=language)
         return lambda expert: path(slug=expert.slug)
 
     def prepare_for_save(self):
@@ -307,10 +307,10 @@ class AuthorProfile(models.Model):
         return self.paths()(self)
 
     @staticmethod
-    def paths():
+    def paths(language: str | None = None):
         """Return a function giving the page path of an author profile (or of any value
-        with its slug), in the active language: for many links made at once."""
-        path = path_builder("articles:author", "slug")
+        with its slug), in ``language`` (by default the active one): for many links made at once."""
+        path = path_builder("articles:author", "slug", language=language)
         return lambda author: path(slug=author.slug)
 
     def prepare_for_save(self):
@@ -591,20 +591,21 @@ class Article(models.Model):
         return problems
 
     @staticmethod
-    def paths():
-        """Return a function giving the canonical path, in the active language, of an
-        article (or of any value with its id and slugs): for many links made at once.
+    def paths(language: str | None = None):
+        """Return a function giving the canonical path, in ``language`` (by default the
+        active one), of an article (or of any value with its id and slugs): for many
+        links made at once.
 
         The slug is the language's own, or the Arabic one; with neither, the short path.
         """
-        language = get_language()
-        detail = path_builder("articles:detail", "pk", "slug")
+        language = language or get_language()
+        detail = path_builder("articles:detail", "pk", "slug", language=language)
 
         def path(article) -> str:
             slug = Article.slug_in(article, language)
             if slug:
                 return detail(pk=article.pk, slug=slug)
-            return path_to("articles:detail_short", pk=article.pk)
+            return path_builder("articles:detail_short", "pk", language=language)(pk=article.pk)
 
         return path
 
@@ -867,10 +868,10 @@ class Quote(models.Model):
         return self.paths()(self)
 
     @staticmethod
-    def paths():
+    def paths(language: str | None = None):
         """Return a function giving the page path of a quote (or of any value with its
-        pk), in the active language: for many links made at once."""
-        path = path_builder("articles:quote", "pk")
+        pk), in ``language`` (by default the active one): for many links made at once."""
+        path = path_builder("articles:quote", "pk", language=language)
         return lambda quote: path(pk=quote.pk)
 
     @property

@@ -25,7 +25,7 @@ from django.utils.translation import override
 from articles.links import path_to
 from articles.memos import Memo
 from articles.models import Article, Section, SiteSettings
-from articles.reading.values import ModelTexts, SectionLink, languages_of
+from articles.reading.values import SectionLink, languages_of, model_texts
 from articles.secure_contact import grouped_fingerprint, signal_link
 
 # Queries a masthead costs when it is not kept: the settings row, the sections, the
@@ -163,7 +163,7 @@ def _read(language: str) -> Masthead:
             for field, label in SiteSettings.SOCIAL
             if row is not None and getattr(row, field)
         )
-    section_texts = ModelTexts(Section, ("name",), language)
+    section_texts = model_texts(Section, ("name",), language)
     sections = tuple(
         SectionLink(slug=columns["slug"], paths=section_paths, **section_texts(columns))
         for columns in Section.objects.values(*SectionLink.COLUMNS)

@@ -27,7 +27,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.translation import override
 from modeltranslation.fields import NONE
 from modeltranslation.utils import build_localized_fieldname, resolution_order
 
@@ -80,11 +79,21 @@ class ModelTexts:
         """Return ``{field: text}`` for the fields, from the row's per-language columns."""
         texts = {}
         for name, (columns, meaningful, undefined, default) in self.rules.items():
-            texts[name] = next(
-                (row[column] for column in columns if meaningful(row[column], undefined)),
-                default,
-            )
+            for column in columns:
+                value = row[column]
+                if meaningful(value, undefined):
+                    break
+            else:
+                value = default
+            texts[name] = value
         return texts
+
+
+@memoized(stale_when="never: the models' translated fields are registered at start", max_size=64)
+def model_texts(model, fields: tuple[str, ...], language: str) -> ModelTexts:
+    """Return the ``ModelTexts`` of ``fields`` of ``model`` in ``language``: the rules are
+    the same for every list of a page, and every page."""
+    return ModelTexts(model, fields, language)
 
 
 def unprefixed(row: dict, prefix: str) -> dict:
@@ -218,10 +227,9 @@ def cards_of(
 def _card_rules(language: str, script_prefix: str, urlconf: str):
     """Return what every card of ``language`` is made with: the texts' rules and the
     paths' builders (a list of cards is made on every page; these are the same)."""
-    texts = ModelTexts(Article, ("title", "kicker", "summary", "lead_image_alt"), language)
-    section_texts = ModelTexts(Section, ("name",), language)
-    with override(language):
-        return texts, section_texts, Article.paths(), Section.paths()
+    texts = model_texts(Article, ("title", "kicker", "summary", "lead_image_alt"), language)
+    section_texts = model_texts(Section, ("name",), language)
+    return texts, section_texts, Article.paths(language), Section.paths(language)
 
 
 def _card_picture(row: dict) -> CardImage | None:
@@ -249,9 +257,8 @@ class TagLink(_Linked):
 
 
 def tags_of(rows: list[dict], language: str) -> list[TagLink]:
-    texts = ModelTexts(Tag, ("name",), language)
-    with override(language):
-        paths = Tag.paths()
+    texts = model_texts(Tag, ("name",), language)
+    paths = Tag.paths(language)
     return [
         TagLink(pk=row["pk"], slug=row["slug"], kind=row["kind"], paths=paths, **texts(row))
         for row in rows
@@ -301,10 +308,9 @@ def quote_columns(*, with_article: bool = False) -> list[str]:
 def quotes_of(rows: list[dict], language: str) -> list[QuoteItem]:
     """Return a quote per row of ``quote_columns()`` in ``language``; one expert's quotes
     share a link."""
-    texts = ModelTexts(Quote, ("text", "context"), language)
-    expert_texts = ModelTexts(Expert, ("name", "honorific", "role"), language)
-    with override(language):
-        quote_paths, expert_paths = Quote.paths(), Expert.paths()
+    texts = model_texts(Quote, ("text", "context"), language)
+    expert_texts = model_texts(Expert, ("name", "honorific", "role"), language)
+    quote_paths, expert_paths = Quote.paths(language), Expert.paths(language)
     experts: dict[str, ExpertLink] = {}
     quotes = []
     for row in rows:
@@ -345,9 +351,8 @@ class ShareButton:
 def share_buttons_of(rows: list[dict], language: str, *, view: str, pk: int) -> list[ShareButton]:
     """Return a button per row, sharing ``pk`` through ``view`` ("articles:share", or
     "articles:quote_share" for a quote)."""
-    texts = ModelTexts(ShareNetwork, ("name",), language)
-    with override(language):
-        share_path = path_builder(view, "pk", "network")
+    texts = model_texts(ShareNetwork, ("name",), language)
+    share_path = path_builder(view, "pk", "network", language=language)
     return [
         ShareButton(
             slug=row["slug"],
@@ -368,7 +373,7 @@ class CorrectionItem:
 
 
 def corrections_of(rows: list[dict], language: str) -> list[CorrectionItem]:
-    texts = ModelTexts(Correction, ("text",), language)
+    texts = model_texts(Correction, ("text",), language)
     return [CorrectionItem(published_at=row["published_at"], **texts(row)) for row in rows]
 
 
@@ -386,9 +391,8 @@ class AuthorLink(_Linked):
 
 
 def authors_of(rows: list[dict], language: str) -> list[AuthorLink]:
-    texts = ModelTexts(AuthorProfile, ("name",), language)
-    with override(language):
-        paths = AuthorProfile.paths()
+    texts = model_texts(AuthorProfile, ("name",), language)
+    paths = AuthorProfile.paths(language)
     return [AuthorLink(slug=row["slug"], paths=paths, **texts(row)) for row in rows]
 
 
