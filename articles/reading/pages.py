@@ -31,6 +31,7 @@ from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
+from modeltranslation.translator import translator
 
 from articles.arabic import localize_digits
 from articles.links import path_to, short_path
@@ -68,7 +69,6 @@ from articles.reading.values import (
     ArticleCard,
     AuthorLink,
     CorrectionItem,
-    ModelTexts,
     QuoteItem,
     SectionLink,
     ShareButton,
@@ -79,6 +79,7 @@ from articles.reading.values import (
     cards_of,
     corrections_of,
     languages_of,
+    model_texts,
     quote_columns,
     quotes_of,
     share_buttons_of,
@@ -411,7 +412,29 @@ def home_page(language: str, *, now: datetime | None = None) -> HomePage:
 # --- Article --------------------------------------------------------------------------
 
 
-_ARTICLE_FIELDS = [field.attname for field in Article._meta.concrete_fields]
+# What a reader's page of an article never shows: the folded search text, what tells
+# the desk that a translation is outdated, who created and last saved it, and the
+# columns modeltranslation keeps beside each language's own (the descriptor reads the
+# language's). Left unread (the instance has them deferred), they cost the page nothing;
+# the search text alone is as long as the body in both languages.
+_UNREAD_ARTICLE_FIELDS = {
+    "search_ar",
+    "search_en",
+    "content_hash_ar",
+    "content_hash_en",
+    "content_changed_ar",
+    "content_changed_en",
+    "import_key",
+    "created_at",
+    "created_by_id",
+    "updated_by_id",
+    *translator.get_options_for_model(Article).all_fields,
+}
+_ARTICLE_FIELDS = [
+    field.attname
+    for field in Article._meta.concrete_fields
+    if field.attname not in _UNREAD_ARTICLE_FIELDS
+]
 _SECTION_FIELDS = [field.attname for field in Section._meta.concrete_fields]
 
 PUBLISHED_ARTICLE = CompiledQuery(
@@ -597,11 +620,7 @@ class ArticlePage:
 
 def article_paths(article: Article) -> dict[str, str]:
     """Return the article's path in each language it exists in."""
-    paths = {}
-    for code in article.languages:
-        with override(code):
-            paths[code] = article.get_absolute_url()
-    return paths
+    return {code: Article.paths(code)(article) for code in article.languages}
 
 
 def article_description(article: Article) -> str:
@@ -1023,7 +1042,7 @@ def lite_home_page(language: str, *, origin: str, now: datetime | None = None) -
         (ALL_SECTIONS, {}),
     )
     latest = cards_of(latest_rows, language, {section["pk"]: section for section in sections})
-    texts = ModelTexts(Section, ("name",), language)
+    texts = model_texts(Section, ("name",), language)
     with override(language):
         section_paths = Section.paths()
         canonical = origin + path_to("articles:home")

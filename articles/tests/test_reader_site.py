@@ -460,3 +460,38 @@ def test_article_share_icons_are_named_in_the_page_language(client, seed_report)
     assert "شارك عبر WhatsApp" in names and "انسخ الرابط" in names
     assert rows[0].xpath(".//a/svg[@aria-hidden='true']")
     assert len(page.xpath('//script[contains(@src, "share.js")]')) == 1
+
+
+def test_the_article_pages_never_load_a_column_they_leave_unread(client, uncached_pages):
+    """The pages read an article without its search text and the desk's own columns;
+    a template or helper that touched one would have Django fetch it, a query per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.reading.pages import _UNREAD_ARTICLE_FIELDS
+    from articles.tests.test_piece_types import fact_check
+
+    article = fact_check(
+        kicker_ar="تحقق",
+        summary_ar="ملخص",
+        lead_image_caption_ar="تعليق",
+        lead_image_credit_ar="تصوير",
+        is_exclusive=True,
+    )
+    addresses = [
+        article.get_absolute_url(),
+        f"/a/{article.pk}/",
+        f"/lite/articles/{article.pk}/",
+    ]
+    with translation.override("en"):
+        addresses.append(article.get_absolute_url())
+    for address in addresses:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(address)
+        assert response.status_code in (200, 301), address
+        statements = " ".join(query["sql"] for query in captured)
+        assert '"articles_article"."title_ar"' in statements or response.status_code == 301
+        loaded = [
+            name for name in _UNREAD_ARTICLE_FIELDS if f'"articles_article"."{name}"' in statements
+        ]
+        assert loaded == [], (address, loaded)
