@@ -5,6 +5,7 @@ from django.db import DatabaseError
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
+from articles.public.templating import page_gettext
 from articles.reading import pages
 
 logger = logging.getLogger("newsroom")
@@ -28,10 +29,13 @@ def masthead(request):
     """Give the reader pages their masthead and footer (``base.html``), read only by the
     pages that show them: the lite edition never does, and costs nothing for it; and the
     page's language and direction, read once for all the page's strings and dates
-    (``templating.page_gettext``)."""
+    (``templating.page_gettext``: ``_``)."""
     language = get_language()
+    translate = page_gettext(language)
     return {
         "masthead": SimpleLazyObject(_masthead),
+        "_": translate,
+        "gettext": translate,
         "page_language": language,
         "page_bidi": language.split("-")[0] in settings.LANGUAGES_BIDI,
     }

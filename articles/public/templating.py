@@ -6,7 +6,7 @@ strings are written ``{{ _("…") }}`` (``|format(name=…)`` for placeholders) 
 ``makemessages`` finds them with the same msgids as ``{% translate %}`` did.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.template.defaultfilters import capfirst, striptags, truncatechars, truncatewords
@@ -55,22 +55,27 @@ def _translated(language: str, message: str) -> str:
         return gettext(message)
 
 
-@pass_context
-def page_gettext(context, message: str) -> str:
-    """Translate ``message`` into the page's language: ``{{ _("…") }}``.
+@memoized(stale_when="never: a function of the language alone", max_size=8)
+def page_gettext(language: str) -> Callable[[str], str]:
+    """Return ``gettext`` for pages in ``language``: ``{{ _("…") }}``.
 
     A page prints some forty fixed strings; each is translated once per language and
-    worker, into the language its context names (``page_language``, given by the
-    context processor, read once per page), not looked up again for every string. A
-    template rendered without the context processors (the 500 page) or a macro
-    imported without context uses the active language, as ``gettext`` does.
+    worker, not looked up again, with the active language, for every string. The context
+    processor gives it to every page as ``_`` and ``gettext`` (a page's own names win
+    over the environment's); a template rendered without the context processors (the
+    500 page) or a macro imported without context has the environment's, ``gettext``
+    in the active language.
     """
-    language = context.get("page_language")
-    return gettext(message) if language is None else _translated(language, message)
+
+    def translate(message: str) -> str:
+        return _translated(language, message)
+
+    return translate
 
 
 def _in_page_language(format_value):
-    """Return a filter that formats a value in the page's language (see page_gettext)."""
+    """Return a filter that formats a value in the page's language, as the context
+    processor names it (``page_language``), else in the active language."""
 
     @pass_context
     def page_filter(context, value):
@@ -114,8 +119,8 @@ def environment(**options) -> Environment:
     )
     env.globals.update(
         {
-            "_": page_gettext,
-            "gettext": page_gettext,
+            "_": gettext,
+            "gettext": gettext,
             "ngettext": ngettext,
             "get_language": get_language,
             "get_language_bidi": get_language_bidi,
