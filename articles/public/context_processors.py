@@ -2,7 +2,6 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from articles.public.templating import page_gettext
@@ -12,8 +11,9 @@ logger = logging.getLogger("newsroom")
 
 
 def site(request):
-    """Give every template the outlet's name and the language switch targets."""
-    return {"site_name": settings.NEWSROOM_SITE_NAME}
+    """Give every template the outlet's name, in the page's language (translated once,
+    not at each of the places a page prints it)."""
+    return {"site_name": str(settings.NEWSROOM_SITE_NAME)}
 
 
 def _masthead():
@@ -26,14 +26,15 @@ def _masthead():
 
 
 def masthead(request):
-    """Give the reader pages their masthead and footer (``base.html``), read only by the
-    pages that show them: the lite edition never does, and costs nothing for it; and the
+    """Give the reader pages their masthead and footer (``base.html`` calls ``masthead()``
+    once and reads the value it gives): read only by the pages that show them, so the
+    lite edition, which never does, costs nothing for it; and the
     page's language and direction, read once for all the page's strings and dates
     (``templating.page_gettext``: ``_``)."""
     language = get_language()
     translate = page_gettext(language)
     return {
-        "masthead": SimpleLazyObject(_masthead),
+        "masthead": _masthead,
         "_": translate,
         "gettext": translate,
         "page_language": language,
