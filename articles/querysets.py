@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import (
     BooleanField,
     Case,
+    Exists,
     IntegerField,
     OuterRef,
     Q,
@@ -31,19 +32,20 @@ _PLACEHOLDER = -9_007_199_254_740_991
 UNION_TERMS = 250
 
 
-def union_of(values, make, *, first=None) -> RawSQL:
+def union_of(values, make, *, first=()) -> RawSQL:
     """Return the UNION ALL of ``make(value)`` for each value, to filter ``pk__in``.
 
     ``make`` returns a single-column, sliced queryset; each part keeps its own ORDER BY
     and LIMIT (a subquery in FROM, which SQLite and PostgreSQL both accept), so each is
     answered from an index by itself. The part is compiled once, for a placeholder
     value, and repeated with each value as its parameter: building one queryset per
-    value would cost more than running the query. ``first``, a queryset, is put first.
+    value would cost more than running the query. ``first``, single-column querysets
+    (sliced or not), are put first, each a part of its own.
     """
     parts, params = [], []
-    if first is not None:
-        sql, first_params = first.query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS part_first")  # noqa: S608
+    for number, queryset in enumerate(first):
+        sql, first_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part_first_{number}")  # noqa: S608
         params.extend(first_params)
     values = list(values)
     if values:
@@ -149,7 +151,7 @@ class ArticleQuerySet(models.QuerySet):
     # How many of the week's most shared articles are read to find ``limit`` published.
     CANDIDATES = 4
 
-    def related_to(self, pk: int, tag_ids: list[int], limit: int):
+    def related_to(self, pk: int, tag_ids: list[int], limit: int, *, since=None):
         """Return up to ``limit`` articles related to article ``pk``, whose tags are
         ``tag_ids``: hand-picked first, then the newest sharing a tag with it, each group
         newest first. Never the article itself; chain after ``published()`` so that
@@ -159,16 +161,32 @@ class ArticleQuerySet(models.QuerySet):
         hand-picked articles and, for each of the article's few tags, that tag's newest
         ``limit`` articles (a small subquery each, read newest first from an index),
         gathered by a UNION ALL. A tag on half the archive costs no more than a rare one.
+
+        With ``since``, a time, the candidates are the hand-picked articles and the
+        newest ``limit`` published since then that share any tag: one walk down the
+        publication index, which stops at the ``limit``-th one found, at most as far
+        back as ``since`` (the reader side makes it the time of the hundredth newest
+        article). It is several times cheaper than a subquery per tag when the tags are
+        common, as a news article's places and subjects are, and gives the same list
+        whenever it finds ``limit`` articles; when it finds fewer, the older ones it did
+        not look at may belong in the list, and the caller asks again without ``since``.
         """
         model = self.model
         others = self.exclude(pk=pk)
         picked = model.related.through.objects.filter(from_article_id=pk)
         newest = others.order_by("-published_at", "-pk").values("pk")
-        candidates = union_of(
-            tag_ids,
-            lambda tag: newest.filter(tags=tag)[:limit],
-            first=picked.values("to_article_id"),
-        )
+        if since is None:
+            candidates = union_of(
+                tag_ids,
+                lambda tag: newest.filter(tags=tag)[:limit],
+                first=[picked.values("to_article_id")],
+            )
+        else:
+            sharing = model.tags.through.objects.filter(
+                article_id=OuterRef("pk"), tag_id__in=tag_ids
+            )
+            recent = newest.filter(Exists(sharing), published_at__gte=since)[:limit]
+            candidates = union_of([], None, first=[picked.values("to_article_id"), recent])
         return (
             others.filter(pk__in=candidates)
             .annotate(

@@ -304,9 +304,15 @@ class _Compiled:
 
     def params_for(self, connection, arguments: dict) -> list:
         params = list(self.params)
+        # A value the SQL holds several times (the time now, in each part of a union)
+        # is adapted for the database once.
+        adapted = {}
         for position, name, index in self.slots:
-            value = arguments[name] if index is None else arguments[name][index]
-            params[position] = _adapt(connection, value)
+            value = adapted.get((name, index), _UNSET)
+            if value is _UNSET:
+                value = arguments[name] if index is None else arguments[name][index]
+                value = adapted[name, index] = _adapt(connection, value)
+            params[position] = value
         return params
 
     def dicts(self, connection, rows: list[tuple]) -> list[dict]:
@@ -323,6 +329,9 @@ class _Compiled:
                 values[position] = value
             answers.append(dict(zip(names, values, strict=True)))
         return answers
+
+
+_UNSET = object()
 
 
 def _adapt(connection, value):

@@ -111,6 +111,16 @@ def test_related_articles_read_indexes_only(archive):
     assert_indexed(plan, "articles_article", "articles_article_tags", "articles_article_related")
 
 
+def test_related_articles_among_the_newest_read_indexes_only(archive):
+    article = Article.objects.prefetch_related("tags").get(pk=archive["articles"][5].pk)
+    since = timezone.now() - timedelta(days=3)
+    plan = plan_of(
+        published().related_to(article.pk, [tag.pk for tag in article.tags.all()], 4, since=since)
+    )
+
+    assert_indexed(plan, "articles_article", "articles_article_tags", "articles_article_related")
+
+
 def test_most_shared_reads_the_weeks_share_rows_from_indexes(archive):
     plan = plan_of(published().most_shared(limit=5))
 

@@ -612,3 +612,52 @@ def test_the_article_page_shares_its_short_address(client, seed_report):
     assert page.find("link", rel="canonical")[0]["href"] == canonical
     assert page.find("meta", property="og:url")[0]["content"] == canonical
     assert not [tag for tag in page.find("link") if "/a/" in tag.get("href", "")]
+
+
+def test_the_related_list_found_among_the_newest_is_the_one_the_whole_archive_gives(
+    monkeypatch,
+):
+    """The list is first looked for among the newest articles; where that finds fewer
+    than a full list (a rare tag), older articles may belong in it, and the whole
+    archive is asked. Either way a reader gets the same list."""
+    from articles.memos import forget_all
+    from articles.reading import pages
+
+    monkeypatch.setattr(pages, "RELATED_RECENT", 6)
+    forget_all()
+    asked_everything = []
+    whole_archive = pages.RELATED_ARTICLES
+
+    def everything(**arguments):
+        asked_everything.append(arguments["pk"])
+        return whole_archive(**arguments)
+
+    monkeypatch.setattr(pages, "RELATED_ARTICLES", everything)
+    now = timezone.now()
+    common, rare = make_tag(), make_tag()
+    commons = [
+        make_article(tags=[common], published_at=now - timedelta(hours=hours))
+        for hours in range(1, 11)
+    ]
+    old_rare = make_article(tags=[rare], published_at=now - timedelta(days=60))
+    picked = make_article(published_at=now - timedelta(days=90))
+    on_common = make_article(tags=[common], published_at=now - timedelta(days=1))
+    on_common.related.add(picked)
+    on_rare = make_article(tags=[rare], published_at=now - timedelta(days=2))
+    on_rare_picked = make_article(tags=[rare, common], published_at=now - timedelta(days=3))
+    on_rare_picked.related.add(picked)
+
+    def related(article):
+        tag_ids = list(article.tags.values_list("pk", flat=True))
+        shown = pages.related_articles(article.pk, tag_ids, language="ar", now=now)
+        expected = whole_archive(
+            pk=article.pk, tag_ids=tag_ids, now=now, language="ar", limit=pages.RELATED
+        )
+        assert [row["pk"] for row in shown] == [row["pk"] for row in expected]
+        return [row["pk"] for row in shown]
+
+    assert related(on_common) == [picked.pk, *(article.pk for article in commons[:3])]
+    assert asked_everything == []  # found among the newest
+    assert related(on_rare) == [on_rare_picked.pk, old_rare.pk]
+    assert related(on_rare_picked) == [picked.pk, *(article.pk for article in commons[:3])]
+    assert asked_everything == [on_rare.pk]
