@@ -199,6 +199,15 @@ def hidden_covers(viewer, *, article: str = "article", account: str = "actor"):
     return covers.exclude(account=getattr(viewer, "pk", None))
 
 
+def hides_cover(viewer, *, article: str = "pk"):
+    """Return an expression saying whether an article (the row's field ``article``)
+    is covered for an account ``viewer`` may not know."""
+    covers = PenNameCover.objects.filter(article=OuterRef(article))
+    if may_see_link(viewer):
+        return Exists(covers.none())
+    return Exists(covers.exclude(account=getattr(viewer, "pk", None)))
+
+
 def hidden_cover_name(viewer, **refs):
     """Return a subquery of the pen name a row's account is shown as to ``viewer``:
     None where there is nothing to hide, "" for a cover whose pen name is gone."""

@@ -514,7 +514,10 @@ class ArticleAdmin(
         article covered for an account they may not know (the input would name it)."""
         if not permissions.can_publish(request.user):
             return True
-        return obj is not None and bool(cover.cover_for(obj.pk, request.user))
+        if obj is None or obj.pk is None:
+            return False
+        hidden = getattr(obj, "hides_cover", None)  # read with the article (get_object)
+        return bool(cover.cover_for(obj.pk, request.user)) if hidden is None else hidden
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
@@ -551,6 +554,9 @@ class ArticleAdmin(
             Prefetch("quotes", Quote.objects.select_related("expert")),
             "corrections",
         )
+        if not may_see_link(request.user):
+            # Whether a covered account stands behind it, for this viewer: no query more.
+            queryset = queryset.annotate(hides_cover=cover.hides_cover(request.user))
         if request.method == "POST" and transaction.get_connection().in_atomic_block:
             queryset = queryset.select_for_update(of=("self",))
         field = Article._meta.pk if from_field is None else Article._meta.get_field(from_field)
