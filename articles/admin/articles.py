@@ -5,12 +5,14 @@ through ``articles.writing.actions``; the admin only offers what those allow, an
 crafted request the same way.
 """
 
+from contextlib import suppress
 from contextvars import ContextVar
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -34,6 +36,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 
 from articles import cover, permissions
@@ -1153,8 +1156,34 @@ class ArticleAdmin(
     }
 
 
+class ArticleRowHistoryMixin:
+    """The history of an article's quote or correction names who saved each version as
+    the article's own history does: an account covered for the article as its pen name."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        actions = (getattr(response, "context_data", None) or {}).get("action_list")
+        if not actions:
+            return response
+        article_id = None
+        with suppress(ValueError):
+            article_id = (
+                self.model._base_manager.filter(pk=int(unquote(object_id)))
+                .values_list("article_id", flat=True)
+                .first()
+            )
+        if article_id is None:  # a deleted row: the article its newest version names
+            version = Version.objects.get_for_object_reference(self.model, object_id).first()
+            with suppress(RevertError):
+                article_id = version.field_dict.get("article_id") if version else None
+        shown_as = cover.cover_for(article_id, request.user)
+        for action in actions:
+            action["shown_user"] = shown_as.name(action["revision"].user) or "—"
+        return response
+
+
 @admin.register(Quote)
-class QuoteAdmin(VersionedTranslatedAdmin):
+class QuoteAdmin(ArticleRowHistoryMixin, VersionedTranslatedAdmin):
     def view_on_site(self, quote):
         return quote.get_absolute_url() if quote.article.is_live else None
 
@@ -1182,7 +1211,7 @@ class QuoteAdmin(VersionedTranslatedAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(VersionedTranslatedAdmin):
+class CorrectionAdmin(ArticleRowHistoryMixin, VersionedTranslatedAdmin):
     list_display = ["article", "published_at"]
     list_select_related = ["article"]
     autocomplete_fields = ["article"]

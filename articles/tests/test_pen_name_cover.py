@@ -7,6 +7,7 @@ import tarfile
 from types import SimpleNamespace
 
 import pytest
+import reversion
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -18,7 +19,7 @@ from reversion.models import Revision, Version
 
 from articles.models import Article, ArticleActivity, AuthorProfile, PenNameCover, PreviewLink
 from articles.operations import backups
-from articles.tests.factories import make_article, make_author, make_section
+from articles.tests.factories import make_article, make_author, make_quote, make_section
 from articles.tests.signin import sign_in
 from articles.tests.test_admin import new_draft, staff
 from articles.tests.test_editorial import form_data
@@ -236,6 +237,22 @@ def test_odd_filters_by_account_never_fail_nor_reveal(newsroom):
             if response.status_code == 200:
                 shown = {getattr(row, "article", row) for row in response.context["cl"].result_list}
                 assert newsroom.article not in shown, url
+
+
+def test_the_history_of_the_articles_quotes_names_the_writer_by_the_pen_name(newsroom):
+    quote = make_quote(article=newsroom.article)
+    with reversion.create_revision():
+        reversion.set_user(newsroom.writer)
+        quote.save()
+    history = reverse("admin:articles_quote_history", args=[quote.pk])
+
+    as_editor = newsroom.clients["editor"].get(history)
+    as_administrator = newsroom.clients["administrator"].get(history)
+
+    assert as_editor.status_code == 200
+    assert MASK in as_editor.content.decode()
+    assert_hidden(as_editor, "the quote's history")
+    assert_named(as_administrator, "the quote's history, to an administrator")
 
 
 def test_removing_the_pen_name_from_the_byline_keeps_the_writer_masked(newsroom):
