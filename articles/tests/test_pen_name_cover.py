@@ -294,6 +294,40 @@ def test_a_stale_save_names_the_writer_by_the_pen_name(newsroom):
     assert_hidden(response, "the stale-save refusal")
 
 
+def post_over_the_writers_quote(newsroom, client, quote):
+    """Open the article's change page, let the writer save its quote, then post the
+    page with the quote changed, as a browser would; return the answer."""
+    opened = client.get(change_url(newsroom.article))
+    (form,) = [
+        f for f in html.fromstring(opened.content.decode()).forms if f.get("id") == "article_form"
+    ]
+    data: dict[str, list] = {}
+    for name, value in form.form_values():
+        data.setdefault(name, []).append(value)
+    data["quotes-0-text_ar"] = ["قول المحرر"]
+    quote.text_ar += " (كما حفظته الكاتبة)"
+    with reversion.create_revision():
+        reversion.set_user(newsroom.writer)
+        quote.save()
+    return client.post(change_url(newsroom.article), data)
+
+
+def test_a_stale_quote_names_who_saved_it_by_the_pen_name(newsroom):
+    quote = make_quote(article=newsroom.article, text_ar="قول أول")
+
+    as_editor = post_over_the_writers_quote(newsroom, newsroom.clients["editor"], quote)
+    as_administrator = post_over_the_writers_quote(
+        newsroom, newsroom.clients["administrator"], quote
+    )
+
+    assert as_editor.status_code == 200
+    assert as_editor.context["stale_conflicts"], "the quote's save is refused as stale"
+    assert MASK in as_editor.content.decode()
+    assert_hidden(as_editor, "the stale quote's refusal")
+    assert as_administrator.context["stale_conflicts"]
+    assert USERNAME in as_administrator.content.decode()
+
+
 def test_linking_a_pen_name_covers_the_articles_it_signs(newsroom):
     other = get_user_model().objects.create_user("second_writer", is_staff=True)
     unlinked = make_author(name_ar="قلم آخر", is_pen_name=True)
