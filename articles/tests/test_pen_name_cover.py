@@ -2,12 +2,14 @@
 article a pen name signs (or signed) names its writer by the pen name, except to
 administrators and the writer themself, and a backup holds no link between the two."""
 
+import importlib
 import json
 import tarfile
 from types import SimpleNamespace
 
 import pytest
 import reversion
+from django.apps import apps as django_apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -343,6 +345,21 @@ def test_linking_a_pen_name_covers_the_articles_it_signs(newsroom):
     plain = make_article()
     plain.bylines.add(public)
     assert not PenNameCover.objects.filter(article=plain).exists()
+
+
+def test_the_migration_covers_what_linked_pen_names_sign():
+    writer = get_user_model().objects.create_user("third_writer", is_staff=True)
+    pen_name = make_author(name_ar="قلم ثالث", is_pen_name=True, account=writer)
+    article = make_article()
+    article.bylines.add(pen_name)
+    PenNameCover.objects.all().delete()
+    migration = importlib.import_module("articles.migrations.0019_pen_name_covers")
+
+    migration.cover_signed_articles(django_apps, None)
+    migration.cover_signed_articles(django_apps, None)  # twice: nothing doubled
+
+    (covered,) = PenNameCover.objects.all()
+    assert (covered.article, covered.account, covered.profile) == (article, writer, pen_name)
 
 
 @pytest.mark.django_db(transaction=True)
