@@ -86,9 +86,6 @@ _recovering: ContextVar[bool] = ContextVar("recovering", default=False)
 NEW_PREVIEW_LINK = "articles:new-preview-link"
 
 
-staff_name = cover.staff_name
-
-
 def cover_of(article) -> cover.Cover:
     """Return what the member of staff the page is drawn for may know of the accounts
     behind ``article``, read once, when the page first names one: its fields are drawn
