@@ -818,7 +818,8 @@ class PenNameCover(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.article_id} {self.profile_id}"
+        # The pen name, never the account (a deletion's summary lists covers).
+        return self.profile.name if self.profile_id else str(self.article_id)
 
 
 class PreviewLink(models.Model):
