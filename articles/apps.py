@@ -9,11 +9,13 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         # Registers the start-up check that Pillow can shape Arabic (raqm).
         import articles.media.images  # noqa: F401
+        from articles import cover
         from articles.caching import invalidation
         from articles.versioning import register_models
 
         register_models()
         invalidation.connect()
+        cover.connect()
         self.connect_plain_text_rule()
 
     def connect_plain_text_rule(self):

@@ -781,6 +781,48 @@ class ArticleActivity(models.Model):
         return f"{self.get_action_display()}: {self.article_title}"
 
 
+class PenNameCover(models.Model):
+    """An article a pen name signs, or once signed, and the staff account behind it.
+
+    Staff who may not know who writes under a pen name (all but administrators and the
+    writer) see that account named as the pen name wherever the article's staff are
+    shown (``articles.cover``). Kept after the byline is removed, so editing the byline
+    unmasks no one; written when a linked pen name signs an article or a signing pen
+    name is linked, never by hand, and removed only with the article or the account.
+    """
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The pen name staff read in the account's place (the one that signed).
+    profile = models.ForeignKey(
+        AuthorProfile,
+        verbose_name=_("pen name"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "pk"]
+        verbose_name = _("pen-name cover")
+        verbose_name_plural = _("pen-name covers")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "account"], name="pen_name_cover_once")
+        ]
+
+    def __str__(self):
+        # The pen name, never the account (a deletion's summary lists covers).
+        return self.profile.name if self.profile_id else str(self.article_id)
+
+
 class PreviewLink(models.Model):
     """A link that shows an unpublished article to a reviewer without an account.
 

@@ -5,12 +5,14 @@ through ``articles.writing.actions``; the admin only offers what those allow, an
 crafted request the same way.
 """
 
+from contextlib import suppress
 from contextvars import ContextVar
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -34,18 +36,20 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 from reversion.admin import VersionAdmin
+from reversion.errors import RevertError
 from reversion.models import Version
 
-from articles import permissions
+from articles import cover, permissions
 from articles.admin import body_images, whatsapp
 from articles.admin.authors import may_see_link, profiles_for
 from articles.admin.base import (
+    CoveredChangeList,
     RevisionGuardMixin,
     TextDirectionMixin,
     VersionedTranslatedAdmin,
 )
 from articles.admin.deliveries import deliveries_context
-from articles.admin.stale import StaleSaveAdminMixin, StaleSaveInlineMixin
+from articles.admin.stale import StaleSaveAdminMixin, StaleSaveInlineMixin, viewer
 from articles.admin.translating import LanguageLabelsMixin, TranslatorsViewMixin
 from articles.arabic import normalize_for_search
 from articles.links import absolute_url, site_origin
@@ -82,11 +86,15 @@ _recovering: ContextVar[bool] = ContextVar("recovering", default=False)
 NEW_PREVIEW_LINK = "articles:new-preview-link"
 
 
-def staff_name(user) -> str:
-    """Return how the admin names a member of staff: their full name, or username."""
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
+def cover_of(article) -> cover.Cover:
+    """Return what the member of staff the page is drawn for may know of the accounts
+    behind ``article``, read once, when the page first names one: its fields are drawn
+    after the view returns, so the viewer is the one ``get_object`` read it for."""
+    kept = getattr(article, "_cover", None)
+    if kept is None:
+        kept = cover.cover_for(article.pk, getattr(article, "_viewer", None) or viewer.get())
+        article._cover = kept
+    return kept
 
 
 class ChangedFormsOnly(BaseInlineFormSet):
@@ -252,7 +260,7 @@ class ArticleAdminForm(images.ImageAltTextFormMixin, forms.ModelForm):
         self.conflict = {
             "opened_version": opened,
             "current_version": current.edit_version,
-            "by": staff_name(current.updated_by),
+            "by": cover.masked_staff_name(current.updated_by, current.pk, self.actor),
             "at": current.updated_at,
         }
         # The next save, made knowingly after reading the changes, may go through.
@@ -428,8 +436,9 @@ class ArticleAdmin(
         "activity_log",
         "created_at",
         "updated_at",
-        "created_by",
-        "updated_by",
+        "created_by_name",
+        "updated_by_name",
+        "staff_authors",
     ]
 
     def view_on_site(self, article):
@@ -445,6 +454,9 @@ class ArticleAdmin(
             # either changes nothing.
             publication += ["scheduled_for", "breaking_until"]
         publication.append("translation_label")
+        # Staff authors the viewer may not change are shown, each covered account as
+        # its pen name; the form then has no input for them (a crafted post keeps them).
+        authors = "staff_authors" if self._authors_read_only(request, obj) else "authors"
         classification = [
             "section",
             "piece_type",
@@ -455,7 +467,7 @@ class ArticleAdmin(
             "claim_rating",
             "tags",
             "bylines",
-            "authors",
+            authors,
             "is_exclusive",
             "source",
             "related",
@@ -487,20 +499,29 @@ class ArticleAdmin(
                         "fields": [
                             "activity_log",
                             "created_at",
-                            "created_by",
+                            "created_by_name",
                             "updated_at",
-                            "updated_by",
+                            "updated_by_name",
                         ],
                     },
                 ),
             ]
         )
 
+    def _authors_read_only(self, request, obj) -> bool:
+        """A journalist is among the staff authors of what they create (who may edit
+        it; the byline readers see is `bylines`); no one changes the authors of an
+        article covered for an account they may not know (the input would name it)."""
+        if not permissions.can_publish(request.user):
+            return True
+        if obj is None or obj.pk is None:
+            return False
+        hidden = getattr(obj, "hides_cover", None)  # read with the article (get_object)
+        return bool(cover.cover_for(obj.pk, request.user)) if hidden is None else hidden
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.readonly_fields)
-        if not permissions.can_publish(request.user):
-            # A journalist is among the staff authors of what they create (who may edit it);
-            # the byline readers see is `bylines`.
+        if self._authors_read_only(request, obj):
             fields.append("authors")
         return fields
 
@@ -533,13 +554,18 @@ class ArticleAdmin(
             Prefetch("quotes", Quote.objects.select_related("expert")),
             "corrections",
         )
+        if not may_see_link(request.user):
+            # Whether a covered account stands behind it, for this viewer: no query more.
+            queryset = queryset.annotate(hides_cover=cover.hides_cover(request.user))
         if request.method == "POST" and transaction.get_connection().in_atomic_block:
             queryset = queryset.select_for_update(of=("self",))
         field = Article._meta.pk if from_field is None else Article._meta.get_field(from_field)
         try:
-            return queryset.get(**{field.name: field.to_python(object_id)})
+            article = queryset.get(**{field.name: field.to_python(object_id)})
         except (Article.DoesNotExist, ValidationError, ValueError):
             return None
+        article._viewer = request.user  # who its staff are named to (``cover_of``)
+        return article
 
     def has_change_permission(self, request, obj=None):
         if obj is None:
@@ -558,6 +584,13 @@ class ArticleAdmin(
                 queryset = (queryset | given).distinct()
             kwargs["queryset"] = queryset
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changelist(self, request, **kwargs):
+        return CoveredChangeList
+
+    # What a list filtered by a staff account leaves out (``CoveredChangeList``).
+    cover_account_fields = cover.ACCOUNT_FIELDS
+    cover_article_field = "pk"
 
     def get_list_filter(self, request):
         """Filter by byline; by staff account only for those who may learn who writes
@@ -650,11 +683,12 @@ class ArticleAdmin(
         links = article.preview_links.select_related("created_by", "revoked_by")
         if not permissions.can_publish(user):
             links = links.filter(created_by=user)
+        shown_as = cover.cover_for(article.pk, user)
         rows = [
             {
                 "link": link,
-                "created_by": staff_name(link.created_by),
-                "revoked_by": staff_name(link.revoked_by),
+                "created_by": shown_as.name(link.created_by),
+                "revoked_by": shown_as.name(link.revoked_by),
                 "revocable": link.is_active and permissions.can_revoke_preview_link(user, link),
             }
             for link in links[:50]
@@ -746,6 +780,21 @@ class ArticleAdmin(
         """The byline's public names: the staff accounts behind pen names stay unsaid."""
         return "، ".join(author.name for author in article.bylines.all())
 
+    @admin.display(description=_("authors"))
+    def staff_authors(self, article):
+        """The staff accounts who may edit the article, each covered one as its pen name."""
+        if not article.pk:
+            return "—"
+        return "، ".join(cover_of(article).names(article.authors.all())) or "—"
+
+    @admin.display(description=_("created by"))
+    def created_by_name(self, article):
+        return cover_of(article).name(article.created_by) or "—"
+
+    @admin.display(description=_("updated by"))
+    def updated_by_name(self, article):
+        return cover_of(article).name(article.updated_by) or "—"
+
     @admin.display(description=_("translation"))
     def translation_label(self, article):
         state = article.translation_state
@@ -782,7 +831,7 @@ class ArticleAdmin(
                     (
                         localize(localtime(entry.at)),
                         entry.get_action_display(),
-                        staff_name(entry.actor) or "—",
+                        cover_of(article).name(entry.actor) or "—",
                     )
                     for entry in entries
                 ),
@@ -1045,6 +1094,8 @@ class ArticleAdmin(
             "title": _("Compare versions"),
             "old": old,
             "new": new,
+            "old_user": cover.masked_staff_name(old.revision.user, article.pk, request.user),
+            "new_user": cover.masked_staff_name(new.revision.user, article.pk, request.user),
             # Only what differs: a field both versions hold alike says nothing.
             "rows": [
                 row
@@ -1058,10 +1109,15 @@ class ArticleAdmin(
 
     def history_view(self, request, object_id, extra_context=None):
         article = self.get_object(request, object_id)
-        context = {
-            "versions": list(self._versions(object_id)) if article else [],
-            "activity": list(article.activity.select_related("actor")[:100]) if article else [],
-        }
+        versions = list(self._versions(object_id)) if article else []
+        activity = list(article.activity.select_related("actor")[:100]) if article else []
+        shown_as = cover.cover_for(article.pk if article else None, request.user)
+        # Each person as this viewer may know them: a covered account as its pen name.
+        for version in versions:
+            version.shown_user = shown_as.name(version.revision.user)
+        for entry in activity:
+            entry.shown_actor = shown_as.name(entry.actor)
+        context = {"versions": versions, "activity": activity}
         return super().history_view(request, object_id, {**context, **(extra_context or {})})
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
@@ -1097,8 +1153,34 @@ class ArticleAdmin(
     }
 
 
+class ArticleRowHistoryMixin:
+    """The history of an article's quote or correction names who saved each version as
+    the article's own history does: an account covered for the article as its pen name."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        actions = (getattr(response, "context_data", None) or {}).get("action_list")
+        if not actions:
+            return response
+        article_id = None
+        with suppress(ValueError):
+            article_id = (
+                self.model._base_manager.filter(pk=int(unquote(object_id)))
+                .values_list("article_id", flat=True)
+                .first()
+            )
+        if article_id is None:  # a deleted row: the article its newest version names
+            version = Version.objects.get_for_object_reference(self.model, object_id).first()
+            with suppress(RevertError):
+                article_id = version.field_dict.get("article_id") if version else None
+        shown_as = cover.cover_for(article_id, request.user)
+        for action in actions:
+            action["shown_user"] = shown_as.name(action["revision"].user) or "—"
+        return response
+
+
 @admin.register(Quote)
-class QuoteAdmin(VersionedTranslatedAdmin):
+class QuoteAdmin(ArticleRowHistoryMixin, VersionedTranslatedAdmin):
     def view_on_site(self, quote):
         return quote.get_absolute_url() if quote.article.is_live else None
 
@@ -1126,7 +1208,7 @@ class QuoteAdmin(VersionedTranslatedAdmin):
 
 
 @admin.register(Correction)
-class CorrectionAdmin(VersionedTranslatedAdmin):
+class CorrectionAdmin(ArticleRowHistoryMixin, VersionedTranslatedAdmin):
     list_display = ["article", "published_at"]
     list_select_related = ["article"]
     autocomplete_fields = ["article"]

@@ -15,15 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import permissions
 from articles.admin.base import FoldedSearchMixin, VersionedTranslatedAdmin
+from articles.cover import may_see_link
 from articles.media import images
 from articles.models import Article, AuthorProfile
-
-LINK_PERMISSION = "articles.link_authorprofile"
-
-
-def may_see_link(user) -> bool:
-    """Say whether ``user`` may learn who writes under a profile (administrators)."""
-    return user.is_active and user.has_perm(LINK_PERMISSION)
 
 
 def profiles_for(user, queryset=None):

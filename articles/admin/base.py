@@ -3,6 +3,7 @@ text that offers what the sanitizer keeps, folded Arabic search, and guarded rev
 
 import reversion
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import get_language_info, gettext_noop
@@ -20,6 +21,7 @@ from reversion.admin import VersionAdmin
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from articles import cover
 from articles.admin.stale import StaleSaveAdminMixin
 from articles.arabic import normalize_for_search
 from articles.models import (
@@ -58,6 +60,21 @@ RICH_TEXT_FIELDS = {
     "unnamed_sources_policy",
     "contact_advice",
 }
+
+
+class CoveredChangeList(ChangeList):
+    """A change list that, narrowed by a staff account (``?authors=7``,
+    ``?created_by__id__exact=7``, ``?actor=7``: any filter through the model admin's
+    ``cover_account_fields``), leaves out the rows of the articles covered for that
+    account, to a viewer who may not know who stands behind the pen name."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        admin = self.model_admin
+        accounts = cover.accounts_named(request.GET, admin.cover_account_fields)
+        return cover.without_covered(
+            queryset, request.user, accounts, article=admin.cover_article_field
+        )
 
 
 class ProseEditorWidget(AdminProseEditorWidget):

@@ -46,6 +46,8 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from reversion.models import Version
 
+from articles import cover
+from articles.models import Article
 from articles.sanitizing import html_to_text
 from articles.versioning import diff_words
 
@@ -58,6 +60,9 @@ SAVED_COOKIE = "newsroom_saved_form"
 # shows the version itself, written again in the same transaction as the save, so there
 # is no copy to be stale.
 _reverting: ContextVar[bool] = ContextVar("reverting", default=False)
+# Who the change page is drawn for (set around ``changeform_view``): the names it shows
+# of staff who saved an article's rows are those this viewer may know (``cover``).
+viewer: ContextVar = ContextVar("viewer", default=None)
 # Where the offer of unsaved text says when it was kept: filled in by the script.
 TIME_SLOT = format_html('<bdi class="{}" data-unsaved-time=""></bdi>', "unsaved-text__time")
 
@@ -144,6 +149,17 @@ def last_save(instance, since: datetime | None):
         return None
     at, user = max(found, key=lambda pair: pair[0])
     return (user, at) if at >= since else None
+
+
+def saver_name(by, instance) -> str:
+    """Return how the viewer reads who saved ``instance`` (a row of an article, or the
+    article): their username, or the pen name where they are covered for the article."""
+    if by is None:
+        return ""
+    article_id = instance.pk if isinstance(instance, Article) else None
+    article_id = getattr(instance, "article_id", article_id)
+    shown_as = cover.cover_for(article_id, viewer.get())
+    return shown_as.name(by) if shown_as.hides(by) else by.get_username()
 
 
 def shown(field, form_field, value) -> str:
@@ -269,7 +285,7 @@ class StaleSaveFormMixin:
             return
         saved = last_save(instance, opened_at)
         by, at = (saved[0], saved[1]) if saved else (None, None)
-        name = by.get_username() if by is not None else ""
+        name = saver_name(by, instance)
         self.stale_conflict = {
             "model": model,
             "object": str(instance),
@@ -365,6 +381,13 @@ class StaleSaveAdminMixin:
             return super().recover_view(request, version_id, extra_context)
         finally:
             _reverting.reset(token)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = viewer.set(request.user)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        finally:
+            viewer.reset(token)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if self._stale_guarded(obj) and "form" not in kwargs:

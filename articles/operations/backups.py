@@ -16,9 +16,14 @@ throttling records (failed sign-ins, known places), the queue of jobs and their 
 (transient: a restored job would run again), content types and permissions, which
 ``migrate`` makes, and who writes under a pen name (an author profile's staff account,
 which only administrators see: a backup restored elsewhere must not reveal it; it is
-linked again by hand after a restore). The archive holds password hashes and two-factor
-secrets: keep it as carefully as the database itself. How to run, schedule and check
-backups: docs/backup.md.
+linked again by hand after a restore), with anything else that would tell it: an
+article covered for the account behind a pen name (``articles.cover``) is backed up
+without that account among its authors, as its creator or last editor, as the user of
+the revisions that hold it, as the actor of its activity log, as the maker or revoker
+of its preview links, or in Django's admin log of it and its rows, and the covers
+themselves are left out; an administrator adds the writer back after a restore. The
+archive holds password hashes and two-factor secrets: keep it as carefully as the
+database itself. How to run, schedule and check backups: docs/backup.md.
 """
 
 import datetime
@@ -47,6 +52,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from reversion.models import Version
 
 FORMAT = 1
 PREFIX = "newsroom-backup-"
@@ -170,6 +176,7 @@ class _PreciseJSONEncoder(DjangoJSONEncoder):
 
 def _rows(using: str):
     """Yield every backed-up row, the rows another refers to by name first."""
+    scrub = _CoverScrub(using)
     by_app = {}
     for model in backed_up_models():
         by_app.setdefault(apps.get_app_config(model._meta.app_label), []).append(model)
@@ -178,7 +185,7 @@ def _rows(using: str):
             rows = model._base_manager.using(using).order_by(model._meta.pk.name).iterator()
             if model._meta.label_lower == "articles.authorprofile":
                 rows = map(_without_private_link, rows)
-            yield from rows
+            yield from scrub.rows(model._meta.label_lower, rows)
 
 
 def _without_private_link(profile):
@@ -187,6 +194,100 @@ def _without_private_link(profile):
     if profile.is_pen_name:
         profile.account_id = None
     return profile
+
+
+class _CoverScrub:
+    """Leave out of a backup every link between an article covered by a pen name and
+    the account it covers (see the module's docstring): each row as it is written."""
+
+    def __init__(self, using: str):
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.contenttypes.models import ContentType
+
+        from articles.models import Article, Correction, PenNameCover, Quote
+
+        self.covered: dict[int, set[int]] = {}
+        pairs = PenNameCover._base_manager.using(using).values_list("article_id", "account_id")
+        for article, account in pairs:
+            self.covered.setdefault(article, set()).add(account)
+        # Every admin log entry and revision about a covered article or one of its rows:
+        # the article each is about.
+        types = ContentType.objects.db_manager(using).get_for_models(Article, Quote, Correction)
+        self.about: dict[tuple[int, str], int] = {
+            (types[Article].pk, str(pk)): pk for pk in self.covered
+        }
+        for model in (Quote, Correction):
+            rows = model._base_manager.using(using).filter(article__in=list(self.covered))
+            for pk, article in rows.values_list("pk", "article_id"):
+                self.about[(types[model].pk, str(pk))] = article
+        self.revisions: dict[int, set[int]] = {}
+        self.article_type = types[Article].pk
+        if self.covered:
+            versions = Version.objects.using(using).filter(
+                content_type=self.article_type,
+                object_id__in=[str(pk) for pk in self.covered],
+            )
+            for revision, object_id in versions.values_list("revision_id", "object_id"):
+                hidden = self.covered[int(object_id)]
+                self.revisions.setdefault(revision, set()).update(hidden)
+        self.log_entry = LogEntry
+
+    def hidden(self, article_id) -> set[int]:
+        return self.covered.get(article_id, set())
+
+    def rows(self, label: str, rows):
+        if label == "articles.pennamecover":
+            return
+        if not self.covered:
+            yield from rows
+            return
+        for row in rows:
+            kept = self.row(label, row)
+            if kept is not None:
+                yield kept
+
+    def row(self, label: str, row):
+        if label == "articles.article" and row.pk in self.covered:
+            hidden = self.hidden(row.pk)
+            row.created_by_id = None if row.created_by_id in hidden else row.created_by_id
+            row.updated_by_id = None if row.updated_by_id in hidden else row.updated_by_id
+            # The serializer reads a prefetched relation (a queryset) instead of asking.
+            row._prefetched_objects_cache = {"authors": row.authors.exclude(pk__in=hidden)}
+        elif label == "articles.articleactivity" and row.actor_id in self.hidden(row.article_id):
+            row.actor_id = None
+        elif label == "articles.previewlink":
+            hidden = self.hidden(row.article_id)
+            row.created_by_id = None if row.created_by_id in hidden else row.created_by_id
+            row.revoked_by_id = None if row.revoked_by_id in hidden else row.revoked_by_id
+        elif label == "reversion.revision" and row.user_id in self.revisions.get(row.pk, ()):
+            row.user_id = None
+        elif label == "reversion.version" and row.content_type_id == self.article_type:
+            if row.object_id.isdigit() and int(row.object_id) in self.covered:
+                row.serialized_data = _without_accounts(
+                    row.serialized_data, self.hidden(int(row.object_id))
+                )
+        elif label == "admin.logentry":
+            article = self.about.get((row.content_type_id, row.object_id))
+            if article is not None and row.user_id in self.hidden(article):
+                return None  # the entry's user cannot be left empty: the entry goes
+        return row
+
+
+def _without_accounts(serialized: str, hidden: set[int]) -> str:
+    """Return an article's version (as django-reversion stores it, JSON) without the
+    accounts ``hidden`` among its authors, creator and last editor."""
+    try:
+        rows = json.loads(serialized)
+    except ValueError:
+        return serialized
+    for row in rows if isinstance(rows, list) else ():
+        fields = row.get("fields", {}) if isinstance(row, dict) else {}
+        if isinstance(fields.get("authors"), list):
+            fields["authors"] = [pk for pk in fields["authors"] if pk not in hidden]
+        for name in ("created_by", "updated_by"):
+            if fields.get(name) in hidden:
+                fields[name] = None
+    return json.dumps(rows, ensure_ascii=False)
 
 
 def _dump_database(path: Path, using: str) -> None:
