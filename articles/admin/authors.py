@@ -52,6 +52,15 @@ class AuthorProfileAdmin(FoldedSearchMixin, VersionedTranslatedAdmin):
             fieldsets.append((_("Who writes under this name"), {"fields": ["account"]}))
         return self.marked_fieldsets(self._patch_fieldsets(fieldsets), obj)
 
+    def get_readonly_fields(self, request, obj=None):
+        """A pen name stays one unless an administrator says otherwise: made public by
+        someone who may not know who writes under it, the articles it signs next would
+        no longer cover the writer (``articles.cover``), and backups would keep the link."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_pen_name and not may_see_link(request.user):
+            readonly.append("is_pen_name")
+        return readonly
+
     def get_list_display(self, request):
         if may_see_link(request.user):
             return [*self.list_display, "account"]

@@ -400,3 +400,32 @@ def test_the_profile_list_cannot_be_filtered_by_account_without_the_link_permiss
     response = client.get(changelist, {"account": writer.pk})
     assert response.status_code == 200
     assert "أبو الورد" in response.content.decode()
+
+
+def test_only_an_administrator_turns_a_pen_name_into_a_public_name(client, pen_name):
+    """Made public by an editor, the pen name's next articles would not cover its writer."""
+    from articles.tests.admin_forms import opened_state
+
+    profile_change = reverse("admin:articles_authorprofile_change", args=[pen_name.pk])
+    public_fields = {
+        "name_ar": "أبو الورد",
+        "name_en": "Abu al-Ward",
+        "slug": "abu-al-ward",
+        "short_bio_ar": "يكتب من الداخل.",
+    }
+    sign_in(client, staff(roles.EDITOR))
+    # Posted without the box ticked, as a browser posts an unticked box.
+    data = {**public_fields, **opened_state(client, profile_change)}
+    response = client.post(profile_change, data)
+    assert response.status_code == 302
+    pen_name.refresh_from_db()
+    assert pen_name.short_bio_ar == "يكتب من الداخل."  # the save went through
+    assert pen_name.is_pen_name
+
+    client.logout()
+    sign_in(client, staff(roles.ADMINISTRATOR))
+    data = {**public_fields, "account": pen_name.account_id}
+    response = client.post(profile_change, {**data, **opened_state(client, profile_change)})
+    assert response.status_code == 302
+    pen_name.refresh_from_db()
+    assert not pen_name.is_pen_name
