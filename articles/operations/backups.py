@@ -33,6 +33,7 @@ import json
 import os
 import platform
 import posixpath
+import re
 import tarfile
 import tempfile
 import time
@@ -204,7 +205,7 @@ class _CoverScrub:
         from django.contrib.admin.models import LogEntry
         from django.contrib.contenttypes.models import ContentType
 
-        from articles.models import Article, Correction, PenNameCover, Quote
+        from articles.models import Article, Correction, PenNameCover, Quote, language_codes
 
         self.covered: dict[int, set[int]] = {}
         pairs = PenNameCover._base_manager.using(using).values_list("article_id", "account_id")
@@ -231,6 +232,14 @@ class _CoverScrub:
                 hidden = self.covered[int(object_id)]
                 self.revisions.setdefault(revision, set()).update(hidden)
         self.log_entry = LogEntry
+        # The pictures in a covered article's text, by id: who uploaded one says who
+        # wrote it, for the accounts the article covers.
+        self.pictures: dict[int, set[int]] = {}
+        texts = Article._base_manager.using(using).filter(pk__in=list(self.covered))
+        for pk, *bodies in texts.values_list("pk", *(f"body_{code}" for code in language_codes())):
+            for body in bodies:
+                for picture in _PICTURE_MARKER.findall(body or ""):
+                    self.pictures.setdefault(int(picture), set()).update(self.covered[pk])
 
     def hidden(self, article_id) -> set[int]:
         return self.covered.get(article_id, set())
@@ -266,11 +275,18 @@ class _CoverScrub:
                 row.serialized_data = _without_accounts(
                     row.serialized_data, self.hidden(int(row.object_id))
                 )
+        elif label == "articles.bodyimage":
+            if row.uploaded_by_id in self.pictures.get(row.pk, ()):
+                row.uploaded_by_id = None
         elif label == "admin.logentry":
             article = self.about.get((row.content_type_id, row.object_id))
             if article is not None and row.user_id in self.hidden(article):
                 return None  # the entry's user cannot be left empty: the entry goes
         return row
+
+
+# How an article's text holds a picture of its own (``articles.media.body``).
+_PICTURE_MARKER = re.compile(r'data-body-image="([0-9]{1,9})"')
 
 
 def _without_accounts(serialized: str, hidden: set[int]) -> str:

@@ -366,8 +366,15 @@ def test_the_migration_covers_what_linked_pen_names_sign():
 def test_a_backup_holds_no_link_between_the_covered_article_and_its_writer_and_restores(
     roles_exist, migration_rows, newsroom, tmp_path
 ):
+    from articles.tests.test_body_media import body_image
+
     article, writer = newsroom.article, newsroom.writer
     assert LogEntry.objects.filter(user=writer, object_id=str(article.pk)).exists()
+    # A picture the writer put in the covered article's text, and one they did not.
+    in_text, elsewhere = body_image(uploaded_by=writer), body_image(uploaded_by=writer)
+    Article.objects.filter(pk=article.pk).update(
+        body_ar=f'<p>نص.</p><figure data-body-image="{in_text.pk}"><img alt="صورة"></figure>'
+    )
 
     archive, manifest = backups.create_backup(tmp_path / "out")
 
@@ -412,6 +419,9 @@ def test_a_backup_holds_no_link_between_the_covered_article_and_its_writer_and_r
             article.pk
         ):
             assert fields["user"] != [USERNAME]
+
+    uploaded = {row["pk"]: row["fields"]["uploaded_by"] for row in by_model["articles.bodyimage"]}
+    assert uploaded == {in_text.pk: None, elsewhere.pk: [USERNAME]}
 
     folder = tmp_path / "unpacked"
     folder.mkdir()
