@@ -29,7 +29,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
-from django.utils.translation import get_language, ngettext, override
+from django.utils.translation import get_language, gettext_lazy, ngettext, override
 from django.utils.translation import gettext as _
 from modeltranslation.translator import translator
 
@@ -851,17 +851,6 @@ class TagPage:
     pagination: Pagination
 
 
-_TAG_FIELDS = [field.attname for field in Tag._meta.concrete_fields]
-
-SECTION_BY_SLUG = CompiledQuery(
-    "section by its slug",
-    Section,
-    lambda slug: Section.objects.filter(slug=slug),
-    columns=lambda: _SECTION_FIELDS,
-)
-TAG_BY_SLUG = CompiledQuery(
-    "tag by its slug", Tag, lambda slug: Tag.objects.filter(slug=slug), columns=lambda: _TAG_FIELDS
-)
 # A page of a list reads one row more than it shows, to know whether an older page follows.
 SECTION_CARDS = CompiledQuery(
     "section: a page of its articles",
@@ -883,13 +872,42 @@ TAG_CARDS = CompiledQuery(
 )
 
 
-def _one(query: CompiledQuery, model, fields: list[str], missing: str, **arguments):
-    """Return the one row of ``query`` as a ``model`` instance, or raise Http404."""
-    rows = query(**arguments)
-    if not rows:
-        raise Http404(missing)
-    database = router.db_for_read(model)
-    return model.from_db(database, fields, [rows[0][name] for name in fields])
+class BySlug:
+    """How a reader page finds its section, tag, expert or author: by the slug in its
+    address, in one compiled query, the row made an instance as the ORM makes them
+    (``Model.from_db``), or a 404 saying what is missing. ``fields`` are the columns
+    read, every concrete one by default (an author's leaves out who writes under it)."""
+
+    def __init__(self, model, missing, *, fields: list[str] | None = None):
+        self.model = model
+        self.missing = missing  # translated when it is raised, in the reader's language
+        self.fields = fields or [field.attname for field in model._meta.concrete_fields]
+        self.query = CompiledQuery(
+            f"{model._meta.model_name} by its slug",
+            model,
+            lambda slug: model.objects.filter(slug=slug),
+            columns=lambda: self.fields,
+        )
+
+    def __call__(self, slug: str):
+        rows = self.query(slug=slug)
+        if not rows:
+            raise Http404(str(self.missing))
+        database = router.db_for_read(self.model)
+        return self.model.from_db(database, self.fields, [rows[0][name] for name in self.fields])
+
+
+SECTION_BY_SLUG = BySlug(Section, gettext_lazy("There is no such section."))
+TAG_BY_SLUG = BySlug(Tag, gettext_lazy("There is no such tag."))
+EXPERT_BY_SLUG = BySlug(Expert, gettext_lazy("There is no such expert."))
+# Who writes under a profile is never read by a reader page (a pen name's writer).
+AUTHOR_BY_SLUG = BySlug(
+    AuthorProfile,
+    gettext_lazy("There is no such author."),
+    fields=[
+        field.attname for field in AuthorProfile._meta.concrete_fields if field.name != "account"
+    ],
+)
 
 
 def _cards_page(query: CompiledQuery, number: int, language: str, **arguments) -> dict:
@@ -901,9 +919,7 @@ def _cards_page(query: CompiledQuery, number: int, language: str, **arguments) -
 
 def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
     """Return a page of a section's articles, newest first. Two compiled queries."""
-    section = _one(
-        SECTION_BY_SLUG, Section, _SECTION_FIELDS, _("There is no such section."), slug=slug
-    )
+    section = SECTION_BY_SLUG(slug)
     cards = _cards_page(SECTION_CARDS, number, language, section_id=section.pk)
     return SectionPage(section=section, **cards)
 
@@ -911,7 +927,7 @@ def section_page(slug: str, *, language: str, number: int = 1) -> SectionPage:
 def tag_page(slug: str, *, language: str, number: int = 1) -> TagPage:
     """Return a page of the articles about a place, organization or topic, newest first.
     Two compiled queries."""
-    tag = _one(TAG_BY_SLUG, Tag, _TAG_FIELDS, _("There is no such tag."), slug=slug)
+    tag = TAG_BY_SLUG(slug)
     return TagPage(tag=tag, **_cards_page(TAG_CARDS, number, language, tag_id=tag.pk))
 
 
@@ -945,13 +961,6 @@ def expert_quotes(expert, language: str, now: datetime | None = None):
     return quotes.order_by("-article__published_at", "position")
 
 
-_EXPERT_FIELDS = [field.attname for field in Expert._meta.concrete_fields]
-EXPERT_BY_SLUG = CompiledQuery(
-    "expert by their slug",
-    Expert,
-    lambda slug: Expert.objects.filter(slug=slug),
-    columns=lambda: _EXPERT_FIELDS,
-)
 EXPERT_QUOTES = CompiledQuery(
     "expert: a page of their quotes",
     Quote,
@@ -968,7 +977,7 @@ EXPERT_QUOTES = CompiledQuery(
 def expert_page(slug: str, *, language: str, origin: str, number: int = 1) -> ExpertPage:
     """Return an expert and a page of their published quotes, newest first. Two compiled
     queries."""
-    expert = _one(EXPERT_BY_SLUG, Expert, _EXPERT_FIELDS, _("There is no such expert."), slug=slug)
+    expert = EXPERT_BY_SLUG(slug)
     start = (number - 1) * LIST_PAGE_SIZE
     rows = EXPERT_QUOTES(now=timezone.now(), expert_id=expert.pk, language=language, start=start)
     if number > 1 and not rows:
@@ -1009,15 +1018,6 @@ class AuthorPage:
 
 # Who writes under a pen name is never read for a reader page: the instance a page
 # shows does not even hold it.
-_AUTHOR_FIELDS = [
-    field.attname for field in AuthorProfile._meta.concrete_fields if field.name != "account"
-]
-AUTHOR_BY_SLUG = CompiledQuery(
-    "author profile by its slug",
-    AuthorProfile,
-    lambda slug: AuthorProfile.objects.filter(slug=slug),
-    columns=lambda: _AUTHOR_FIELDS,
-)
 AUTHOR_CARDS = CompiledQuery(
     "author profile: a page of its articles",
     Article,
@@ -1032,9 +1032,7 @@ AUTHOR_CARDS = CompiledQuery(
 def author_page(slug: str, *, language: str, origin: str, number: int = 1) -> AuthorPage:
     """Return an author profile and a page of the published articles it signs, newest
     first. Two compiled queries."""
-    author = _one(
-        AUTHOR_BY_SLUG, AuthorProfile, _AUTHOR_FIELDS, _("There is no such author."), slug=slug
-    )
+    author = AUTHOR_BY_SLUG(slug)
     cards = _cards_page(AUTHOR_CARDS, number, language, author_id=author.pk)
     photo = ""
     if author.photo:
